@@ -1,0 +1,3 @@
+from vaxclean_xl.cli import main
+
+raise SystemExit(main())

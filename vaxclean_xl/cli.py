@@ -1,0 +1,152 @@
+"""The ``vaxclean`` command: a thin door into ``vaxclean_xl.commands``.
+
+Exit codes: 0 no record has an error; 1 some records have errors (outputs written);
+2 the input could not be processed (one Vietnamese line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from vaxclean_xl import __version__
+from vaxclean_xl.errors import VaxcleanError
+
+EXIT_OK, EXIT_ERRORS, EXIT_INPUT = 0, 1, 2
+
+
+class _Progress:
+    """A one-line progress bar on stderr for big lists (silent for small ones)."""
+
+    LABELS = {"read": "Đang đọc tệp", "check": "Đang kiểm tra", "write": "Đang ghi kết quả"}
+
+    def __init__(self, enabled: bool, threshold: int = 20_000) -> None:
+        self.enabled = enabled and sys.stderr is not None
+        self.threshold = threshold
+        self.active = False
+        self.started = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage == "check" and total >= self.threshold:
+            self.active = True
+        if not self.active:
+            return
+        if stage == "done":
+            sys.stderr.write(f"\rXong sau {time.monotonic() - self.started:.1f} giây."
+                             + " " * 40 + "\n")
+        elif stage == "check" and total:
+            width = 30
+            filled = int(width * done / total)
+            sys.stderr.write(f"\r{self.LABELS[stage]} [{'#' * filled}{'.' * (width - filled)}]"
+                             f" {done:,}/{total:,}".replace(",", "."))
+        else:
+            sys.stderr.write(f"\r{self.LABELS.get(stage, stage)}…" + " " * 50)
+        sys.stderr.flush()
+
+
+def _mapping(items: Sequence[str] | None) -> dict[str, str] | None:
+    if not items:
+        return None
+    out: dict[str, str] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field.strip() or not column.strip():
+            raise VaxcleanError(
+                f"--map cần dạng trường=CỘT (ví dụ id_number=E), không phải «{item}».",
+                code="E001")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from vaxclean_xl.commands.validate import validate_file
+
+    outcome = validate_file(
+        args.input, args.output, args.json, sheet=args.sheet, mapping=_mapping(args.map),
+        progress=_Progress(not args.quiet),
+    )
+    s = outcome.result.summary()
+    print(f"Đã kiểm tra {s['records']} bản ghi (trang «{outcome.table.sheet}», "
+          f"dòng {outcome.table.first_data_row}–{outcome.table.last_data_row}):")
+    from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER
+
+    for cat in CATEGORY_ORDER:
+        print(f"  {CATEGORY_LABEL_VI[cat]:<32} {s[cat.value]:>8}")
+    print(f"  {'Cảnh báo':<32} {s['warnings']:>8}")
+    if outcome.output:
+        print(f"Tệp đã đánh dấu: {outcome.output}")
+    if outcome.report:
+        print(f"Báo cáo JSON:    {outcome.report}")
+    return EXIT_ERRORS if outcome.result.has_errors else EXIT_OK
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from vaxclean_xl.sample import generate_sample
+
+    truth = generate_sample(args.output, rows=args.rows, seed=args.seed)
+    print(f"Đã tạo danh sách mẫu: {args.output} ({args.rows} dòng); đáp án: {truth}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from vaxclean_xl.commands.demo import run_demo
+
+    return run_demo(Path(args.out), rows=args.rows, seed=args.seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="vaxclean",
+        description="Làm sạch dữ liệu tiêm chủng COVID-19 theo quy trình của Bộ Y tế (2022).",
+    )
+    p.add_argument("--version", action="version", version=f"vaxclean {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    v = sub.add_parser("validate", help="Kiểm tra danh sách, phân nhóm và đánh dấu ô sai.")
+    v.add_argument("input", help="Tệp danh sách (.xlsx, .xlsm, .xls, .ods, .csv)")
+    v.add_argument("-o", "--output", help="Tệp .xlsx kết quả (mặc định <tên>.kiemtra.xlsx)")
+    v.add_argument("--json", help="Ghi báo cáo JSON vào tệp này")
+    v.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    v.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT",
+                   help="Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)")
+    v.add_argument("-q", "--quiet", action="store_true", help="Không hiện tiến độ")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("sample", help="Tạo danh sách mẫu có lỗi cài sẵn (để thử và kiểm thử).")
+    s.add_argument("output")
+    s.add_argument("--rows", type=int, default=500)
+    s.add_argument("--seed", type=int, default=1)
+    s.set_defaults(func=cmd_sample)
+
+    d = sub.add_parser("demo", help="Chạy thử toàn bộ quy trình trên dữ liệu mẫu.")
+    d.add_argument("--out", default="demo-output")
+    d.add_argument("--rows", type=int, default=800)
+    d.add_argument("--seed", type=int, default=2022)
+    d.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except VaxcleanError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # last resort: no traceback in the user's face
+        from vaxclean_xl.logs import log_crash
+
+        path = log_crash(exc, args.command)
+        print(f"Lỗi không mong muốn ({type(exc).__name__}). Chi tiết kỹ thuật ghi tại: {path}",
+              file=sys.stderr)
+        return EXIT_INPUT

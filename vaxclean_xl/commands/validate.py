@@ -1,0 +1,170 @@
+"""Validate a list file: read it, check every record, write the annotated workbook and the
+JSON report. The CLI and the Excel button both call :func:`validate_file`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaxclean_xl.core.catalogue import RULES
+from vaxclean_xl.core.model import (
+    CATEGORY_LABEL_VI,
+    CATEGORY_ORDER,
+    FIELD_LABEL_VI,
+    Category,
+    Record,
+    Severity,
+)
+from vaxclean_xl.core.validate import Validation, validate_rows
+from vaxclean_xl.io.atomic import refuse_same_file
+from vaxclean_xl.io.reader import Table, read_table
+
+STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
+SUMMARY_SHEET = "Tổng hợp"
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class ValidateOutcome:
+    table: Table
+    result: Validation
+    output: Path | None
+    report: Path | None
+
+
+def default_output(src: Path) -> Path:
+    """'<stem>.kiemtra.xlsx' beside the input."""
+    return src.with_name(f"{src.stem}.kiemtra.xlsx")
+
+
+def validate_table(table: Table, today: _dt.date | None = None,
+                   progress: Progress | None = None) -> Validation:
+    def step(done: int, total: int) -> None:
+        if progress:
+            progress("check", done, total)
+
+    return validate_rows(table.rows, table.columns, name_fonts=table.name_fonts, today=today,
+                         on_progress=step)
+
+
+def validate_file(
+    src: str | Path,
+    output: str | Path | None = None,
+    report: str | Path | None = None,
+    *,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    today: _dt.date | None = None,
+    write_workbook: bool = True,
+    progress: Progress | None = None,
+) -> ValidateOutcome:
+    """Validate ``src``; write the annotated workbook (default beside the input) and report."""
+    src = Path(src)
+    out = Path(output) if output else (default_output(src) if write_workbook else None)
+    rep = Path(report) if report else None
+    for target in (out, rep):
+        if target is not None:
+            refuse_same_file(target, src)
+    if progress:
+        progress("read", 0, 1)
+    table = read_table(src, sheet=sheet, mapping=mapping)
+    result = validate_table(table, today, progress)
+    if progress:
+        progress("write", 0, 1)
+    if out is not None:
+        write_annotated(table, result, out)
+    if rep is not None:
+        from vaxclean_xl.io.report import write_report
+
+        write_report(rep, table, result)
+    if progress:
+        progress("done", 1, 1)
+    return ValidateOutcome(table, result, out, rep)
+
+
+# --- annotated workbook ---------------------------------------------------------------------
+
+def status_cells(rec: Record) -> list[str]:
+    """The three status cells of a record: group, problems, certain fixes."""
+    problems = "; ".join(f"[{f.code}] {f.message}" for f in rec.findings)
+    fixes = "; ".join(
+        f"{FIELD_LABEL_VI[f.field]}: {f.suggestion}" for f in rec.findings if f.suggestion
+    )
+    return [CATEGORY_LABEL_VI[rec.category], problems, fixes]
+
+
+def cell_marks(table: Table, result: Validation):
+    """One mark per bad cell (the field's cell and the cells that share the blame)."""
+    from vaxclean_xl.io.xlsx_annotate import CellMark
+
+    for rec in result.records:
+        if not rec.findings:
+            continue
+        per_cell: dict[int, tuple[bool, list[str]]] = {}
+        for f in rec.findings:
+            line = f"[{f.code}] {f.message}"
+            if f.suggestion:
+                line += f" Gợi ý: {f.suggestion}"
+            for fld in (f.field, *f.also):
+                col = table.columns.get(fld)
+                if col is None:
+                    continue
+                is_err, lines = per_cell.setdefault(col, (False, []))
+                lines.append(line)
+                if f.severity is Severity.ERROR and not is_err:
+                    per_cell[col] = (True, lines)
+        for col, (is_err, lines) in per_cell.items():
+            yield CellMark(rec.row, col, "error" if is_err else "warning", "\n".join(lines))
+
+
+def summary_sheet(result: Validation):
+    """The 'Tổng hợp' sheet: counts per group, per rule and per hamlet, with a chart."""
+    from vaxclean_xl.io.xlsx_annotate import SummarySheet, SummaryTable
+
+    groups = SummaryTable(
+        "Số bản ghi theo nhóm", ["Nhóm", "Số bản ghi"],
+        [[CATEGORY_LABEL_VI[c], result.by_category[c]] for c in CATEGORY_ORDER],
+    )
+    rules = SummaryTable(
+        "Số lỗi theo quy tắc", ["Mã", "Mức độ", "Nội dung", "Số lần"],
+        [[code, "Lỗi" if RULES[code].severity is Severity.ERROR else "Cảnh báo",
+          RULES[code].message_vi.split("{")[0].rstrip(" (:"), n]
+         for code, n in sorted(result.by_rule.items())],
+    )
+    hamlets = SummaryTable(
+        "Theo thôn/xóm", ["Thôn/xóm", *(CATEGORY_LABEL_VI[c] for c in CATEGORY_ORDER), "Tổng"],
+        [[name, *(counts[c] for c in CATEGORY_ORDER), sum(counts.values())]
+         for name, counts in sorted(result.by_hamlet.items())],
+    )
+    total = len(result.records)
+    bad = total - result.by_category[Category.OK]
+    return SummarySheet(
+        name=SUMMARY_SHEET,
+        title=f"Kết quả kiểm tra danh sách: {total} bản ghi, {bad} bản ghi sai thông tin",
+        tables=[groups, rules, hamlets],
+        chart_table=0,
+        chart_title="Số bản ghi theo nhóm",
+    )
+
+
+def write_annotated(table: Table, result: Validation, out: Path) -> None:
+    """The user's workbook (or an .xlsx copy of an .xls/.ods/.csv) with marks and status."""
+    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+
+    status_rows = {rec.row: status_cells(rec) for rec in result.records}
+    kwargs = dict(header_row=table.header_row, status_headers=STATUS_HEADERS,
+                  status_rows=status_rows, marks=cell_marks(table, result),
+                  summary=summary_sheet(result))
+    if table.source_format in ("xlsx", "xlsm"):
+        annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)
+        return
+    from vaxclean_xl.io.plain_copy import write_plain_copy
+
+    with tempfile.TemporaryDirectory(prefix="vaxclean-") as tmp:
+        copy = Path(tmp) / "copy.xlsx"
+        sheet = write_plain_copy(table.path, table.sheet, copy)
+        annotate_xlsx(copy, out, sheet_name=sheet, **kwargs)

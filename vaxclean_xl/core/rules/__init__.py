@@ -1,0 +1,16 @@
+"""The rule checks, one module per field family; importing this package registers them.
+
+Each module declares its rules in the catalogue (``core.catalogue.rule``) next to the
+check that emits them, ruff-style: code, what, why, example and fix live together.
+"""
+
+from __future__ import annotations
+
+from vaxclean_xl.core.rules import dob, hamlet, id_number, name, phone, sex  # noqa: F401
+from vaxclean_xl.core.rules.context import Context
+
+# Order matters: the ID checks compare against the parsed sex and date of birth.
+RECORD_CHECKS = (name.check, dob.check, sex.check, id_number.check, phone.check, hamlet.check)
+LIST_CHECKS = (id_number.check_list,)
+
+__all__ = ["Context", "LIST_CHECKS", "RECORD_CHECKS"]

@@ -1,0 +1,122 @@
+"""Validate a list: build typed records from raw rows, run every check, sum up the result.
+
+Pure: takes rows already read (Excel row number + cells), returns records with findings and
+the counts every writer shows. Readers and writers live in ``vaxclean_xl.io``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence, Sized
+from dataclasses import dataclass, field
+
+from vaxclean_xl.core import normalize as nz
+from vaxclean_xl.core.model import CATEGORY_ORDER, Category, Record, Severity
+from vaxclean_xl.core.rules import LIST_CHECKS, RECORD_CHECKS, Context
+
+NO_HAMLET = "(chưa rõ thôn)"
+
+
+@dataclass(slots=True)
+class Validation:
+    records: list[Record]
+    present: frozenset[str]
+    by_category: Counter = field(default_factory=Counter)
+    by_rule: Counter = field(default_factory=Counter)
+    # hamlet (display name) -> Counter of categories
+    by_hamlet: dict[str, Counter] = field(default_factory=dict)
+    warnings: int = 0
+
+    @property
+    def has_errors(self) -> bool:
+        return any(self.by_category[c] for c in CATEGORY_ORDER if c is not Category.OK)
+
+    def summary(self) -> dict[str, int]:
+        """The report's summary block (``vaxclean.validation/1``)."""
+        out = {"records": len(self.records)}
+        out.update({c.value: self.by_category[c] for c in CATEGORY_ORDER[::-1]})
+        out["warnings"] = self.warnings
+        return {k: out[k] for k in ("records", "OK", "NO_ID", "BAD_ID_FORMAT",
+                                    "BAD_PERSONAL_INFO", "warnings")}
+
+
+def _clean(value: object) -> str:
+    if isinstance(value, str):
+        return " ".join(nz.nfc(value).split())
+    return nz.cell_text(value)
+
+
+def build_record(row: int, cells: dict[str, object], name_font: str | None = None) -> Record:
+    """A record with typed values; the checks fill in the findings."""
+    dob_value = cells.get("dob")
+    if isinstance(dob_value, str):
+        dob_value = dob_value.strip()
+    dob, problem = nz.parse_date(dob_value)
+    return Record(
+        row=row,
+        cells=cells,
+        full_name=_clean(cells.get("full_name")),
+        dob=dob,
+        dob_problem=problem,
+        sex=nz.parse_sex(cells.get("sex")),
+        hamlet=_clean(cells.get("hamlet")),
+        name_font=name_font,
+    )
+
+
+def validate_rows(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    columns: dict[str, int],
+    *,
+    name_fonts: dict[int, str] | None = None,
+    today: _dt.date | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Validation:
+    """Validate rows given as (Excel row number, full row of cells) with a field->column map.
+
+    ``on_progress(done, total)`` is called every 10,000 records when ``rows`` has a length.
+    """
+    total = len(rows) if isinstance(rows, Sized) else 0
+    ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
+    fonts = name_fonts or {}
+    items = list(columns.items())
+    records: list[Record] = []
+    for row, values in rows:
+        n = len(values)
+        cells = {f: (values[i] if i < n else None) for f, i in items}
+        rec = build_record(row, cells, fonts.get(row))
+        for check in RECORD_CHECKS:
+            check(rec, ctx)
+        records.append(rec)
+        if on_progress and not len(records) % 10_000:
+            on_progress(len(records), total)
+    return finish(records, ctx.present, ctx)
+
+
+def validate_records(records: list[Record], present: Iterable[str],
+                     today: _dt.date | None = None) -> Validation:
+    """Re-run the list-level checks and counts on records whose findings are already set."""
+    ctx = Context(today=today or _dt.date.today(), present=frozenset(present))
+    return finish(records, ctx.present, ctx)
+
+
+def finish(records: list[Record], present: frozenset[str], ctx: Context) -> Validation:
+    for check in LIST_CHECKS:
+        check(records, ctx)
+    result = Validation(records=records, present=present)
+    hamlets: dict[str, str] = {}
+    keys: dict[str, str] = {}
+    for rec in records:
+        cat = rec.category
+        result.by_category[cat] += 1
+        for f in rec.findings:
+            result.by_rule[f.code] += 1
+            if f.severity is Severity.WARNING:
+                result.warnings += 1
+        key = keys.get(rec.hamlet)
+        if key is None:
+            key = keys[rec.hamlet] = nz.fold(rec.hamlet)
+        name = hamlets.setdefault(key, rec.hamlet or NO_HAMLET)
+        result.by_hamlet.setdefault(name, Counter())[cat] += 1
+    return result

@@ -1,0 +1,52 @@
+"""An .xlsx copy of an .xls, .ods or .csv input, cell for cell, so the one annotator that
+edits .xlsx packages also serves the older formats.
+
+Text stays text (IDs keep leading zeros: written as strings with the Text format), numbers
+stay numbers, dates get a dd/mm/yyyy format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+from vaxclean_xl.io.reader import iter_sheet_rows
+
+
+def write_plain_copy(src: Path, sheet: str, dst: Path) -> str:
+    """Write every cell of ``sheet`` of ``src`` into a new one-sheet workbook ``dst``;
+    return the sheet name used (Excel forbids some characters a csv file name may hold)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(dst), {"constant_memory": True, "strings_to_numbers": False,
+                                        "strings_to_formulas": False, "strings_to_urls": False})
+    name = _safe_sheet_name(sheet)
+    ws = wb.add_worksheet(name)
+    text = wb.add_format({"num_format": "@"})
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    for row_no, values in iter_sheet_rows(src, sheet):
+        r = row_no - 1
+        for c, v in enumerate(values):
+            if v is None or v == "":
+                continue
+            if isinstance(v, str):
+                ws.write_string(r, c, v, text)
+            elif isinstance(v, bool):
+                ws.write_boolean(r, c, v)
+            elif isinstance(v, int | float):
+                ws.write_number(r, c, v)
+            elif isinstance(v, _dt.datetime):
+                ws.write_datetime(r, c, v, when if (v.hour or v.minute or v.second) else date)
+            elif isinstance(v, _dt.date):
+                ws.write_datetime(r, c, _dt.datetime(v.year, v.month, v.day), date)
+            else:
+                ws.write_string(r, c, str(v), text)
+    wb.close()
+    return name
+
+
+def _safe_sheet_name(name: str) -> str:
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    return (name.strip() or "Sheet1")[:31]
