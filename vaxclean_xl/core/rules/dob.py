@@ -65,7 +65,7 @@ def check(rec: Record, ctx: Context) -> None:
         return
     if rec.dob > ctx.today:
         rec.findings.append(DOB004.finding(rec.row, rec.text("dob")))
-    elif (ctx.today.year - rec.dob.year) - (
-        (ctx.today.month, ctx.today.day) < (rec.dob.month, rec.dob.day)
-    ) > MAX_AGE_YEARS:
+    elif (rec.dob.year + MAX_AGE_YEARS, rec.dob.month, rec.dob.day) < (
+        ctx.today.year, ctx.today.month, ctx.today.day
+    ):
         rec.findings.append(DOB005.finding(rec.row, rec.text("dob")))
