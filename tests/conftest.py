@@ -1,0 +1,43 @@
+"""Shared fixtures: LibreOffice discovery (skip locally when missing, fail in CI)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+
+def soffice_or_skip() -> str:
+    """Path of soffice; skip when missing, but fail when CI=true (CI must have it)."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe:
+        return exe
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("LibreOffice (soffice) is required in CI but is not installed")
+    pytest.skip("LibreOffice (soffice) not installed")
+
+
+def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300) -> Path:
+    """Convert with headless LibreOffice using a private profile; return the output path."""
+    exe = soffice_or_skip()
+    profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
+    outdir.mkdir(parents=True, exist_ok=True)
+    cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+           "--convert-to", fmt, "--outdir", str(outdir), str(src)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    ext = fmt.split(":")[0]
+    out = outdir / f"{src.stem}.{ext}"
+    assert out.exists(), f"soffice failed: {proc.stdout} {proc.stderr}"
+    return out
+
+
+@pytest.fixture
+def soffice() -> str:
+    return soffice_or_skip()
