@@ -13,11 +13,12 @@ import re
 import unicodedata
 
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
-_SCI_RE = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
-_DATE_RE = re.compile(r"^(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})$")
-_ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_TIME_TAIL_RE = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?$")
-_YEAR_RE = re.compile(r"^(?:năm\s*)?(\d{4})$", re.IGNORECASE)
+# Deliberately simple grammars: the hamlet files' in-sheet formulas (core.sheetcheck) must
+# accept exactly the same texts, so every rule here has a formula twin.
+_DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_ISO_RE = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
+_TIME_TAIL_RE = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
+_YEAR_RE = re.compile(r"^(?:năm)?(\d{4})$")
 
 
 def nfc(text: str) -> str:
@@ -57,8 +58,20 @@ def cell_text(value: object) -> str:
 
 # --- ID numbers -------------------------------------------------------------------------
 
+def is_digits(text: str) -> bool:
+    """ASCII digits only (str.isdigit also accepts '²' and other scripts' digits)."""
+    return text.isdigit() and text.isascii()
+
+
+def is_scientific(text: str) -> bool:
+    """Excel's display of a long number, e.g. '4.01901E+11': the digits are lost."""
+    up = text.upper()
+    return ("E+" in up and up[:1].isdigit()
+            and is_digits(up.replace("E+", "", 1).replace(".", "", 1).replace(",", "", 1)))
+
+
 def id_text(value: object) -> tuple[str, bool]:
-    """ID cell as text; the flag says the number was stored as a number in scientific form
+    """ID cell as text; the flag says the text is a number in scientific form
     (digits lost, e.g. '4.01901E+11'), which no fix can recover."""
     if isinstance(value, float):
         if value.is_integer():
@@ -67,9 +80,7 @@ def id_text(value: object) -> tuple[str, bool]:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value), False
     text = cell_text(value)
-    if _SCI_RE.match(text.replace(" ", "")):
-        return text, True
-    return text, False
+    return text, is_scientific(text)
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -106,10 +117,10 @@ def parse_date(value: object) -> tuple[_dt.date | None, str | None]:
     text = nfc(str(value)).strip()
     if not text:
         return None, DOB_MISSING
-    text = _TIME_TAIL_RE.sub("", text)
+    text = _TIME_TAIL_RE.sub("", text).replace(" ", "").lower()
     m = _DATE_RE.match(text)
     if m:
-        day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return _make_date(year, month, day)
     m = _ISO_RE.match(text)
     if m:

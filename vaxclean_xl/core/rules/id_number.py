@@ -118,7 +118,7 @@ _SEX_OF_DIGIT = ("M", "F")
 def _is_placeholder(text: str) -> bool:
     if text.strip("0") == "":
         return True
-    if text.isdigit():
+    if nz.is_digits(text):
         return False
     return nz.fold(text) in _PLACEHOLDERS
 
@@ -145,9 +145,9 @@ def check(rec: Record, ctx: Context) -> None:
         add(ID009.finding(rec.row, text, text=text))
         return
     digits = text
-    if not text.isdigit():
+    if not nz.is_digits(text):
         compact = text.translate(_SEPARATORS)
-        if compact.isdigit():
+        if nz.is_digits(compact):
             sugg = compact if _format_ok(compact, ctx) else None
             add(ID003.finding(rec.row, text, sugg))
             digits = compact
