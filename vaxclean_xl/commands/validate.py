@@ -132,7 +132,7 @@ def summary_sheet(result: Validation):
     rules = SummaryTable(
         "Số lỗi theo quy tắc", ["Mã", "Mức độ", "Nội dung", "Số lần"],
         [[code, "Lỗi" if RULES[code].severity is Severity.ERROR else "Cảnh báo",
-          RULES[code].message_vi.split("{")[0].rstrip(" (:"), n]
+          RULES[code].static_vi, n]
          for code, n in sorted(result.by_rule.items())],
     )
     hamlets = SummaryTable(

@@ -24,6 +24,12 @@ class Rule:
     why: str = ""
     example: str = ""
     fix: str = ""
+    short_vi: str = ""  # the message without placeholders (in-sheet checks, summaries)
+
+    @property
+    def static_vi(self) -> str:
+        """A message that needs no values: for formulas and summary tables."""
+        return self.short_vi or self.message_vi
 
     def finding(
         self,
@@ -53,11 +59,15 @@ def rule(
     why: str = "",
     example: str = "",
     fix: str = "",
+    short_vi: str = "",
 ) -> Rule:
     """Register a rule; called at import time by each rule module."""
     if code in RULES:
         raise ValueError(f"duplicate rule code {code}")
-    r = Rule(code, name, field, severity, category, message_vi, message_en, why, example, fix)
+    if "{" in message_vi and not short_vi:
+        raise ValueError(f"rule {code} has placeholders and needs short_vi")
+    r = Rule(code, name, field, severity, category, message_vi, message_en, why, example, fix,
+             short_vi)
     RULES[code] = r
     return r
 

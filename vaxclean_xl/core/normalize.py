@@ -15,10 +15,9 @@ import unicodedata
 _EXCEL_EPOCH = _dt.date(1899, 12, 30)
 # Deliberately simple grammars: the hamlet files' in-sheet formulas (core.sheetcheck) must
 # accept exactly the same texts, so every rule here has a formula twin.
-_DATE_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
-_ISO_RE = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})$")
-_TIME_TAIL_RE = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?$")
-_YEAR_RE = re.compile(r"^(?:năm)?(\d{4})$")
+_DATE_RE = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})")
+_ISO_RE = re.compile(r"([0-9]{4})[/.\-]([0-9]{1,2})[/.\-]([0-9]{1,2})")
+_YEAR_RE = re.compile(r"(?:năm)?([0-9]{4})")
 
 
 def nfc(text: str) -> str:
@@ -66,7 +65,7 @@ def is_digits(text: str) -> bool:
 def is_scientific(text: str) -> bool:
     """Excel's display of a long number, e.g. '4.01901E+11': the digits are lost."""
     up = text.upper()
-    return ("E+" in up and up[:1].isdigit()
+    return ("E+" in up and is_digits(up[:1])
             and is_digits(up.replace("E+", "", 1).replace(".", "", 1).replace(",", "", 1)))
 
 
@@ -117,15 +116,17 @@ def parse_date(value: object) -> tuple[_dt.date | None, str | None]:
     text = nfc(str(value)).strip()
     if not text:
         return None, DOB_MISSING
-    text = _TIME_TAIL_RE.sub("", text).replace(" ", "").lower()
-    m = _DATE_RE.match(text)
+    if ":" in text and " " in text:  # a time after the date: keep what is before the space
+        text = text.split(" ", 1)[0]
+    text = text.replace(" ", "").lower()
+    m = _DATE_RE.fullmatch(text)
     if m:
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return _make_date(year, month, day)
-    m = _ISO_RE.match(text)
+    m = _ISO_RE.fullmatch(text)
     if m:
         return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    if _YEAR_RE.match(text):
+    if _YEAR_RE.fullmatch(text):
         return None, DOB_YEAR_ONLY
     return None, DOB_UNREADABLE
 

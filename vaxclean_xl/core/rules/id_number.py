@@ -27,6 +27,7 @@ ID002 = rule(
     "Không có số CCCD/CMND (ô ghi \"{text}\").", "No ID number (placeholder text).",
     why="Chữ như 'Không có', 'chưa có', '0' giữ chỗ, không phải số giấy tờ.",
     example="Chưa có", fix="Bổ sung số CCCD (12 số) theo CSDLQG về dân cư.",
+    short_vi="Không có số CCCD/CMND.",
 )
 ID003 = rule(
     "ID003", "id-separators", "id_number", E, FMT,
@@ -54,6 +55,7 @@ ID006 = rule(
     "ID number has the wrong length (not 9 or 12 digits).",
     why="CCCD/số định danh có 12 chữ số, CMND cũ có 9 chữ số.",
     example="0010900123", fix="Kiểm tra lại số trên thẻ.",
+    short_vi="Số CCCD/CMND phải có 12 chữ số (CCCD) hoặc 9 chữ số (CMND).",
 )
 ID007 = rule(
     "ID007", "id-bad-province", "id_number", E, FMT,
@@ -61,6 +63,7 @@ ID007 = rule(
     "The first 3 digits of the CCCD are not a province code.",
     why="3 số đầu là mã tỉnh (001–096) hoặc mã quốc gia (101–295) nơi đăng ký khai sinh.",
     example="099190123456", fix="Kiểm tra lại số trên thẻ.",
+    short_vi="3 số đầu của CCCD không phải mã tỉnh nơi đăng ký khai sinh.",
 )
 ID008 = rule(
     "ID008", "id-future-century", "id_number", E, FMT,
@@ -68,6 +71,7 @@ ID008 = rule(
     "The century/year digits of the CCCD mean a birth after today.",
     why="Số thứ 4 là mã thế kỷ và giới tính, số 5–6 là hai số cuối năm sinh.",
     example="001490123456", fix="Kiểm tra lại số trên thẻ.",
+    short_vi="Số thứ 4–6 của CCCD cho năm sinh sau năm hiện tại.",
 )
 ID009 = rule(
     "ID009", "id-scientific", "id_number", E, FMT,
@@ -75,6 +79,7 @@ ID009 = rule(
     "ID number was rounded by Excel (scientific notation).",
     why="Ô định dạng số hiển thị số dài dạng 4.01901E+11 và làm mất chữ số.",
     example="4.01901E+11", fix="Nhập lại đủ số, ô định dạng Văn bản (Text).",
+    short_vi="Số CCCD/CMND bị Excel làm tròn (dạng 4.01901E+11); các số cuối đã mất.",
 )
 ID101 = rule(
     "ID101", "id-sex-mismatch", "id_number", E, PERS,
@@ -82,6 +87,7 @@ ID101 = rule(
     "The century/sex digit of the CCCD contradicts the sex column.",
     why="Số thứ 4: 0/2 là nam, 1/3 là nữ (thế kỷ 20/21).",
     example="001190123456 với giới tính Nam", fix="Đối chiếu CSDLQG: sửa giới tính hoặc số.",
+    short_vi="Số thứ 4 của CCCD (giới tính) khác cột giới tính.",
 )
 ID102 = rule(
     "ID102", "id-year-mismatch", "id_number", E, PERS,
@@ -90,6 +96,7 @@ ID102 = rule(
     why="Số thứ 4 (thế kỷ) và số 5–6 (hai số cuối năm sinh) phải khớp ngày sinh.",
     example="001090123456 với ngày sinh 01/01/1991",
     fix="Đối chiếu CSDLQG: sửa ngày sinh hoặc số.",
+    short_vi="Số thứ 4–6 của CCCD (năm sinh) khác năm trong ngày sinh.",
 )
 ID103 = rule(
     "ID103", "id-shared", "id_number", E, PERS,
@@ -97,6 +104,7 @@ ID103 = rule(
     "The same ID number is on another person's record.",
     why="Mỗi số định danh thuộc về một người.", example="(hai người cùng một số)",
     fix="Đối chiếu CSDLQG để biết số đúng của từng người.",
+    short_vi="Cùng số CCCD/CMND với người khác trong danh sách.",
 )
 REC001 = rule(
     "REC001", "record-duplicate", "id_number", W, Category.OK,
@@ -104,14 +112,20 @@ REC001 = rule(
     "The same person is listed twice.",
     why="Cùng họ tên, ngày sinh và số giấy tờ: có thể là bản ghi trùng.",
     example="(hai dòng giống nhau)", fix="Kiểm tra và bỏ dòng trùng trên nền tảng.",
+    short_vi="Người này có tên trong danh sách hai lần.",
 )
 
-_PLACEHOLDERS = frozenset({
-    "khong co", "khong", "chua co", "chua", "ko", "ko co", "k co", "kco", "k", "khong ro",
-    "chua cap", "chua lam", "chua lam cccd", "khong co cccd", "khong co cmnd", "x", "-", "--",
-    "...", "..", ".", "?", "n/a", "na", "none", "null", "/", "0",
-})
-_SEPARATORS = str.maketrans("", "", " .-_,\u00a0")
+# What staff type instead of a number. Matched without case and diacritics; the in-sheet
+# formula (core.sheetcheck) matches these forms and their diacritic-free spellings.
+PLACEHOLDER_TEXTS: tuple[str, ...] = (
+    "không có", "không", "chưa có", "chưa", "ko", "ko có", "k có", "kcó", "k", "không rõ",
+    "chưa cấp", "chưa làm", "chưa làm cccd", "không có cccd", "không có cmnd", "x", "-",
+    "--", "...", "..", ".", "?", "n/a", "na", "none", "null", "/",
+)
+_PLACEHOLDERS = frozenset(nz.fold(p) for p in PLACEHOLDER_TEXTS)
+# Separators staff put inside numbers; the formula twin removes the same characters.
+ID_SEPARATORS = " .-_,"
+_SEPARATORS = str.maketrans("", "", ID_SEPARATORS)
 _SEX_OF_DIGIT = ("M", "F")
 
 

@@ -1,0 +1,103 @@
+"""The hamlet file contract: sheet names, header texts, record keys, manifest shape.
+
+Split writes it, merge reads it back, so both import these names from here. Merge finds
+columns by these header texts (never by position: people move and insert columns), and
+records by the key; the key carries the split id so a file of another split is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+SCHEMA_FILE = "vaxclean.hamlet/1"
+SCHEMA_MANIFEST = "vaxclean.split/1"
+MANIFEST_NAME = "manifest.json"
+
+DATA_SHEET = "Danh sách"
+GUIDE_SHEET = "Hướng dẫn"
+CODES_SHEET = "Mã lỗi"  # hidden: code -> message, looked up by the status formula
+META_SHEET = "vaxclean"  # hidden: schema, split id, hamlet, source hash (key/value rows)
+
+HEADER_ROW = 6  # 1-based Excel row of the column headers (title block above)
+FIRST_ROW = 7  # first record row
+NO_HAMLET_FILE = "Chua-ro-thon"
+
+KEY_HEADER = "Mã bản ghi"
+STT_HEADER = "STT"
+ORIG_HEADERS: dict[str, str] = {
+    "full_name": "Họ và tên",
+    "dob": "Ngày sinh",
+    "sex": "Giới tính",
+    "id_number": "Số CCCD/CMND",
+    "phone": "Số điện thoại",
+    "hamlet": "Thôn/Xóm",
+}
+CORR_HEADERS: dict[str, str] = {
+    "full_name": "Họ và tên (sửa)",
+    "dob": "Ngày sinh (sửa)",
+    "sex": "Giới tính (sửa)",
+    "id_number": "Số CCCD/CMND (sửa)",
+}
+NOTE_HEADER = "Ghi chú của thôn"
+PROBLEM_HEADER = "Lỗi phát hiện"
+STATUS_HEADER = "Kiểm tra"
+
+# Visible columns in order (the hidden key first; hidden helper columns follow the status).
+COLUMNS: tuple[str, ...] = (
+    KEY_HEADER, STT_HEADER, *ORIG_HEADERS.values(), *CORR_HEADERS.values(), NOTE_HEADER,
+    PROBLEM_HEADER, STATUS_HEADER,
+)
+
+_KEY_RE = re.compile(r"^([0-9a-f]{8})-([0-9]{1,7})-([0-9A-F]{4})$")
+
+
+def split_id_for(source_sha256: str, all_records: bool) -> str:
+    """Deterministic id of one split of one source file (same inputs, same id)."""
+    return hashlib.sha256(f"{source_sha256}:{int(all_records)}".encode()).hexdigest()[:8]
+
+
+def make_key(split_id: str, row: int) -> str:
+    """'<split>-<source row>-<check>': the check exposes a key damaged by hand."""
+    return f"{split_id}-{row}-{_check(split_id, row)}"
+
+
+def parse_key(text: object) -> tuple[str, int] | None:
+    """(split id, source row) of an intact key, else None."""
+    if not isinstance(text, str):
+        return None
+    m = _KEY_RE.match(text.strip())
+    if not m:
+        return None
+    split_id, row = m.group(1), int(m.group(2))
+    return (split_id, row) if m.group(3) == _check(split_id, row) else None
+
+
+def _check(split_id: str, row: int) -> str:
+    return hashlib.sha256(f"{split_id}:{row}".encode()).hexdigest()[:4].upper()
+
+
+def hamlet_key(name: str) -> str:
+    """Group hamlets by case, spaces and Unicode form only: 'Xóm 1' = 'XÓM  1', but
+    'Xóm Đông' != 'Xóm Động' (folding accents would merge different hamlets)."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def file_stem(name: str) -> str:
+    """ASCII-safe file name of a hamlet: 'Xóm Đông' -> 'Xom-Dong'."""
+    from vaxclean_xl.core.normalize import fold
+
+    if not name.strip():
+        return NO_HAMLET_FILE
+    words = re.sub(r"[^A-Za-z0-9]+", " ", fold(name).title()).split()
+    return "-".join(words)[:60] or NO_HAMLET_FILE
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
