@@ -21,10 +21,30 @@ def soffice_or_skip() -> str:
     pytest.skip("LibreOffice (soffice) not installed")
 
 
-def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300) -> Path:
-    """Convert with headless LibreOffice using a private profile; return the output path."""
+_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300,
+                    recalc: bool = False) -> Path:
+    """Convert with headless LibreOffice using a private profile; return the output path.
+
+    ``recalc=True`` makes LibreOffice recalculate every formula on load (by default it
+    trusts the values cached in .xlsx files), which is what formula tests need.
+    """
     exe = soffice_or_skip()
     profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
+    if recalc:
+        (profile / "user").mkdir(parents=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
            "--convert-to", fmt, "--outdir", str(outdir), str(src)]

@@ -85,6 +85,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_ERRORS if outcome.result.has_errors else EXIT_OK
 
 
+def cmd_split(args: argparse.Namespace) -> int:
+    from vaxclean_xl.commands.split import split_file
+
+    outcome = split_file(args.input, args.dir, all_records=args.all, password=args.password,
+                         settings_file=args.settings, sheet=args.sheet,
+                         mapping=_mapping(args.map))
+    total = sum(len(f.records) for f in outcome.files)
+    which = "tất cả bản ghi" if args.all else "các bản ghi có lỗi"
+    print(f"Đã chia {total} bản ghi ({which}) thành {len(outcome.files)} tệp trong {args.dir}:")
+    for f in outcome.files:
+        print(f"  {f.path.name:<32} {len(f.records):>6}  {f.hamlet}")
+    print(f"Danh mục tệp: {outcome.manifest}")
+    return EXIT_OK
+
+
 def cmd_sample(args: argparse.Namespace) -> int:
     from vaxclean_xl.sample import generate_sample
 
@@ -116,6 +131,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)")
     v.add_argument("-q", "--quiet", action="store_true", help="Không hiện tiến độ")
     v.set_defaults(func=cmd_validate)
+
+    sp = sub.add_parser("split", help="Chia danh sách thành từng tệp cho mỗi thôn/xóm.")
+    sp.add_argument("input", help="Tệp danh sách")
+    sp.add_argument("-d", "--dir", required=True, help="Thư mục ghi các tệp của thôn")
+    sp.add_argument("--all", action="store_true", help="Gửi mọi bản ghi, không chỉ bản ghi lỗi")
+    sp.add_argument("--password", help="Đặt mật khẩu mở tệp cho các tệp của thôn")
+    sp.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
+    sp.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    sp.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT")
+    sp.set_defaults(func=cmd_split)
 
     s = sub.add_parser("sample", help="Tạo danh sách mẫu có lỗi cài sẵn (để thử và kiểm thử).")
     s.add_argument("output")

@@ -34,6 +34,12 @@ def fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def hamlet_key(name: str) -> str:
+    """Group hamlets by case, spaces and Unicode form only: 'Xóm 1' = 'XÓM  1', but
+    'Xóm Đông' != 'Xóm Động' (folding accents away would merge different hamlets)."""
+    return " ".join(nfc(name).casefold().split())
+
+
 def cell_text(value: object) -> str:
     """The text a user sees in a cell, NFC, stripped; integral floats without '.0'."""
     if value is None:

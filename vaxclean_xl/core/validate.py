@@ -105,8 +105,7 @@ def finish(records: list[Record], present: frozenset[str], ctx: Context) -> Vali
     for check in LIST_CHECKS:
         check(records, ctx)
     result = Validation(records=records, present=present)
-    hamlets: dict[str, str] = {}
-    keys: dict[str, str] = {}
+    names = hamlet_names(records)
     for rec in records:
         cat = rec.category
         result.by_category[cat] += 1
@@ -114,9 +113,19 @@ def finish(records: list[Record], present: frozenset[str], ctx: Context) -> Vali
             result.by_rule[f.code] += 1
             if f.severity is Severity.WARNING:
                 result.warnings += 1
-        key = keys.get(rec.hamlet)
-        if key is None:
-            key = keys[rec.hamlet] = nz.fold(rec.hamlet)
-        name = hamlets.setdefault(key, rec.hamlet or NO_HAMLET)
-        result.by_hamlet.setdefault(name, Counter())[cat] += 1
+        result.by_hamlet.setdefault(names[rec.hamlet], Counter())[cat] += 1
     return result
+
+
+def hamlet_names(records: Iterable[Record]) -> dict[str, str]:
+    """Each hamlet spelling -> the display name of its group (``normalize.hamlet_key``):
+    the most frequent spelling, ties to the first seen; no hamlet -> ``NO_HAMLET``."""
+    counts: dict[str, Counter] = {}
+    for rec in records:
+        counts.setdefault(nz.hamlet_key(rec.hamlet), Counter())[rec.hamlet] += 1
+    out: dict[str, str] = {}
+    for key, spellings in counts.items():
+        best = spellings.most_common(1)[0][0] if key else NO_HAMLET
+        for spelling in spellings:
+            out[spelling] = best
+    return out

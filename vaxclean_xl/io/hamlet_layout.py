@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from pathlib import Path
+
+from vaxclean_xl.core.normalize import hamlet_key
 
 SCHEMA_FILE = "vaxclean.hamlet/1"
 SCHEMA_MANIFEST = "vaxclean.split/1"
@@ -51,6 +52,8 @@ COLUMNS: tuple[str, ...] = (
     PROBLEM_HEADER, STATUS_HEADER,
 )
 
+__all__ = ["hamlet_key"]  # re-exported: the grouping rule is part of the contract
+
 _KEY_RE = re.compile(r"^([0-9a-f]{8})-([0-9]{1,7})-([0-9A-F]{4})$")
 
 
@@ -77,12 +80,6 @@ def parse_key(text: object) -> tuple[str, int] | None:
 
 def _check(split_id: str, row: int) -> str:
     return hashlib.sha256(f"{split_id}:{row}".encode()).hexdigest()[:4].upper()
-
-
-def hamlet_key(name: str) -> str:
-    """Group hamlets by case, spaces and Unicode form only: 'Xóm 1' = 'XÓM  1', but
-    'Xóm Đông' != 'Xóm Động' (folding accents would merge different hamlets)."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def file_stem(name: str) -> str:
