@@ -16,7 +16,7 @@ from vaxclean_xl.commands.validate import validate_table
 from vaxclean_xl.core import sheetcheck
 from vaxclean_xl.core.model import Record
 from vaxclean_xl.core.normalize import format_date, id_text
-from vaxclean_xl.core.validate import NO_HAMLET, Validation, hamlet_names
+from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
 from vaxclean_xl.io.hamlet_writer import HamletRow, write_hamlet_file
@@ -40,9 +40,8 @@ class SplitOutcome:
     manifest: Path
 
 
-def group_by_hamlet(chosen: list[Record], everyone: list[Record]) -> dict[str, list[Record]]:
-    """Chosen records per hamlet display name, named from the whole list's spellings."""
-    names = hamlet_names(everyone)
+def group_by_hamlet(chosen: list[Record], names: dict[str, str]) -> dict[str, list[Record]]:
+    """Chosen records per hamlet display name (``Validation.hamlet_of``)."""
     groups: dict[str, list[Record]] = {}
     for rec in chosen:
         groups.setdefault(names[rec.hamlet], []).append(rec)
@@ -83,7 +82,7 @@ def split_file(
     source_sha = L.sha256_file(src)
     split_id = L.split_id_for(source_sha, all_records)
     chosen = [r for r in result.records if all_records or r.has_error]
-    groups = group_by_hamlet(chosen, result.records)
+    groups = group_by_hamlet(chosen, result.hamlet_of)
     outdir.mkdir(parents=True, exist_ok=True)
     files: list[HamletFile] = []
     used: set[str] = set()

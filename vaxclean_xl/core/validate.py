@@ -10,6 +10,7 @@ import datetime as _dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.model import CATEGORY_ORDER, Category, Record, Severity
@@ -27,6 +28,8 @@ class Validation:
     # hamlet (display name) -> Counter of categories
     by_hamlet: dict[str, Counter] = field(default_factory=dict)
     warnings: int = 0
+    # each hamlet spelling -> its group's display name (see ``hamlet_names``)
+    hamlet_of: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -47,6 +50,11 @@ def _clean(value: object) -> str:
     return nz.cell_text(value)
 
 
+# Hamlet and sex cells repeat a handful of values across a whole list: memoise them.
+_hamlet_text = lru_cache(maxsize=8192)(_clean)
+_sex_of = lru_cache(maxsize=1024)(nz.parse_sex)
+
+
 def build_record(row: int, cells: dict[str, object], name_font: str | None = None) -> Record:
     """A record with typed values; the checks fill in the findings."""
     dob_value = cells.get("dob")
@@ -59,8 +67,8 @@ def build_record(row: int, cells: dict[str, object], name_font: str | None = Non
         full_name=_clean(cells.get("full_name")),
         dob=dob,
         dob_problem=problem,
-        sex=nz.parse_sex(cells.get("sex")),
-        hamlet=_clean(cells.get("hamlet")),
+        sex=_sex_of(cells.get("sex")),
+        hamlet=_hamlet_text(cells.get("hamlet")),
         name_font=name_font,
     )
 
@@ -105,7 +113,7 @@ def finish(records: list[Record], present: frozenset[str], ctx: Context) -> Vali
     for check in LIST_CHECKS:
         check(records, ctx)
     result = Validation(records=records, present=present)
-    names = hamlet_names(records)
+    names = result.hamlet_of = hamlet_names(records)
     for rec in records:
         cat = rec.category
         result.by_category[cat] += 1
@@ -120,9 +128,14 @@ def finish(records: list[Record], present: frozenset[str], ctx: Context) -> Vali
 def hamlet_names(records: Iterable[Record]) -> dict[str, str]:
     """Each hamlet spelling -> the display name of its group (``normalize.hamlet_key``):
     the most frequent spelling, ties to the first seen; no hamlet -> ``NO_HAMLET``."""
+    spellings_seen: Counter = Counter(rec.hamlet for rec in records)
     counts: dict[str, Counter] = {}
-    for rec in records:
-        counts.setdefault(nz.hamlet_key(rec.hamlet), Counter())[rec.hamlet] += 1
+    for spelling, n in spellings_seen.items():
+        key = nz.hamlet_key(spelling)
+        group = counts.get(key)
+        if group is None:
+            group = counts[key] = Counter()
+        group[spelling] += n
     out: dict[str, str] = {}
     for key, spellings in counts.items():
         best = spellings.most_common(1)[0][0] if key else NO_HAMLET

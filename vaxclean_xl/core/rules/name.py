@@ -113,13 +113,18 @@ def check(rec: Record, ctx: Context) -> None:
         if not all(ch.isalpha() or ch in _ALLOWED_MARKS for ch in letters):
             add(NAME002.finding(rec.row, shown))
             return
-    if len(text.split()) < 2:
+    if " " not in text:
         add(NAME003.finding(rec.row, shown))
         return
+    spaced = original != text and original != " ".join(original.split())
+    decomposed = not original.isascii() and not unicodedata.is_normalized("NFC", original)
+    one_case = text.isupper() or text.islower()
+    if not (spaced or decomposed or one_case):
+        return  # the common case: nothing to tidy
     suggestion = tidy(text)
-    if original != " ".join(original.split()):
+    if spaced:
         add(NAME101.finding(rec.row, shown, suggestion))
-    if not original.isascii() and not unicodedata.is_normalized("NFC", original):
+    if decomposed:
         add(NAME102.finding(rec.row, shown, suggestion))
-    if (text.isupper() or text.islower()) and suggestion != text:
+    if one_case and suggestion != text:
         add(NAME103.finding(rec.row, shown, suggestion))
