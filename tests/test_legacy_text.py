@@ -302,9 +302,25 @@ VALID_NAMES = [
 def test_no_false_positive_on_unicode_names(name: str, form: str) -> None:
     text = unicodedata.normalize(form, name)
     assert detect_legacy_encoding(text) is None
-    # a legacy font on a cell that holds real Unicode Vietnamese is not enough
-    assert detect_legacy_encoding(text, ".VnTime") is None
-    assert detect_legacy_encoding(text, "VNI-Times") is None
+    if form == "NFD" or not all(ord(ch) < 0x100 or ch in "’‘“”–—" for ch in text):
+        # text no 8-bit legacy cell can hold is Unicode, whatever the cell's font
+        assert detect_legacy_encoding(text, ".VnTime") is None
+        assert detect_legacy_encoding(text, "VNI-Times") is None
+
+
+@pytest.mark.parametrize("text,font,expected", [
+    ("Vò Minh Trang", ".VnTime", "Vũ Minh Trang"),
+    ("Phan Minh Dòng", ".VnTime", "Phan Minh Dũng"),
+    ("Phan Gia Léc", ".VnTime", "Phan Gia Lộc"),
+    ("Phan Hoàng Oanh", "VNI-Times", "Phan Hồng Oanh"),
+    ("Hoà Anh Quang", "VNI-Times", "Hồ Anh Quang"),
+    ("Phan Thò Lan", "VNI-Times", "Phan Thị Lan"),
+])
+def test_legacy_font_decides_for_8bit_text(text: str, font: str, expected: str) -> None:
+    # what a legacy-font cell displays is the conversion of its 8-bit text
+    enc = detect_legacy_encoding(text, font)
+    assert enc is not None
+    assert legacy_to_unicode(text, enc, font) == expected
 
 
 @pytest.mark.parametrize(
@@ -360,9 +376,8 @@ def test_font_hint_for_the_other_encoding_falls_back_to_text() -> None:
 def test_ambiguous_text_is_left_alone() -> None:
     # VNI 'Hoà' is 'Hồ', but 'Hoà' is also valid Unicode (old-style 'Hòa'): not converted
     assert detect_legacy_encoding("Hoà") is None
-    assert detect_legacy_encoding("Hoà", "VNI-Times") is None
-    # TCVN3 'Dòng' is 'Dũng', also valid Unicode
-    assert detect_legacy_encoding("Dòng", ".VnTime") is None
+    # without a font, TCVN3 'Dòng' ('Dũng') is also valid Unicode: left alone
+    assert detect_legacy_encoding("Dòng") is None
     # TCVN3 'Lý' is the same bytes as Unicode 'Lý'
     assert detect_legacy_encoding("Lý", ".VnTime") is None
 

@@ -207,19 +207,26 @@ def detect_legacy_encoding(text: str, font_name: str | None = None) -> str | Non
         return None
     if not _REPERTOIRE_OR_MARK.issuperset(text):
         return None  # holds a letter no 8-bit legacy cell can hold (ễ, ă, đ ...): Unicode
+    as_stored = True
     if not _REPERTOIRE.issuperset(text):  # combining marks: judge the composed form
         text = _NFC("NFC", text)
+        as_stored = False
         if not _REPERTOIRE.issuperset(text):
             return None
-    return _detect(text, _font_encoding(font_name))
+    return _detect(text, _font_encoding(font_name), as_stored)
 
 
 @lru_cache(maxsize=1 << 14)
-def _detect(text: str, hint: str | None) -> str | None:
+def _detect(text: str, hint: str | None, as_stored: bool = True) -> str | None:
     """Detection for NFC text made only of legacy code points (cached: names repeat)."""
     if hint is not None:
         converted = _convert(text, hint)
         if converted != text:
+            # The font decides what the user sees: 8-bit text as stored in a legacy-font
+            # cell displays as its conversion ("Hoàng" in VNI-Times reads "Hồng"), so a
+            # valid conversion is the name. (Text with combining marks is not 8-bit.)
+            if as_stored and _all_good(converted, hint):
+                return hint
             if _any_bad(text, _ORIGINAL) and _all_good(converted, hint):
                 return hint
             if not _EVIDENCE[hint].isdisjoint(text):

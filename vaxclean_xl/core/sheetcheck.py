@@ -123,9 +123,10 @@ HELPERS: tuple[tuple[str, str], ...] = (
                + _digits_only('SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(UPPER({id}),"E+","",1),'
                               '".","",1),",","",1)') + ",FALSE))"),
     ("id_d", 'IF({id_dig},{id},IF({id_cdig},{id_compact},""))'),
-    ("id_lz", 'IF(LEN({id_d})<>11,FALSE,IF(' + _prefix_ok('LEFT("0"&{id_d},3)') + ','
-              + _cccd_year('"0"&{id_d}') + '<=YEAR(TODAY()),FALSE))'),
-    ("id_f", 'IF({id_lz},"0"&{id_d},{id_d})'),
+    ("id_lz", 'IF(OR(LEN({id_d})=10,LEN({id_d})=11),IF('
+              + _prefix_ok('LEFT(REPT("0",12-LEN({id_d}))&{id_d},3)') + ','
+              + _cccd_year('REPT("0",12-LEN({id_d}))&{id_d}') + '<=YEAR(TODAY()),FALSE),FALSE)'),
+    ("id_f", 'IF({id_lz},REPT("0",12-LEN({id_d}))&{id_d},{id_d})'),
     ("id_personal", 'IF(AND({sex_mf}<>"",IFERROR(MOD(VALUE(MID({id_f},4,1)),2),0)<>'
                     'IF({sex_mf}="F",1,0)),"ID101 ","")&'
                     'IF(AND({dob_ok},' + _cccd_year("{id_f}") + '<>{y}),"ID102 ","")'),

@@ -44,10 +44,11 @@ ID004 = rule(
 )
 ID005 = rule(
     "ID005", "id-lost-leading-zero", "id_number", E, FMT,
-    "Số CCCD mất số 0 ở đầu (Excel coi là số): chỉ có 11 chữ số.",
-    "CCCD lost its leading zero (11 digits).",
-    why="Mọi mã tỉnh bắt đầu bằng 0; ô định dạng số làm mất số 0 đầu.",
+    "Số CCCD mất số 0 ở đầu (Excel coi là số): chỉ còn {n} chữ số.",
+    "CCCD lost its leading zeros (10 or 11 digits).",
+    why="Mọi mã tỉnh bắt đầu bằng 0 (001–008: hai số 0); ô định dạng số làm mất số 0 đầu.",
     example="40190123456", fix="Thêm số 0 ở đầu và định dạng ô là Văn bản (Text).",
+    short_vi="Số CCCD mất số 0 ở đầu (Excel coi là số).",
 )
 ID006 = rule(
     "ID006", "id-wrong-length", "id_number", E, FMT,
@@ -169,9 +170,9 @@ def check(rec: Record, ctx: Context) -> None:
             add(ID004.finding(rec.row, text))
             return
     n = len(digits)
-    if n == 11 and _format_ok("0" + digits, ctx):
-        add(ID005.finding(rec.row, text, "0" + digits))
-        digits = "0" + digits
+    if n in (10, 11) and _format_ok("0" * (12 - n) + digits, ctx):
+        digits = "0" * (12 - n) + digits
+        add(ID005.finding(rec.row, text, digits, n=n))
     elif n == 9:
         rec.id_number = digits
         return
