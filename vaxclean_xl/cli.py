@@ -148,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.set_defaults(func=cmd_sample)
 
+    from vaxclean_xl.commands.merge import add_merge_parser
+
+    add_merge_parser(sub)
+
     d = sub.add_parser("demo", help="Chạy thử toàn bộ quy trình trên dữ liệu mẫu.")
     d.add_argument("--out", default="demo-output")
     d.add_argument("--rows", type=int, default=800)

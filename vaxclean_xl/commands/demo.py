@@ -1,13 +1,98 @@
-"""``vaxclean demo``: the main job end to end on built-in sample data."""
+"""``vaxclean demo``: the procedure end to end on built-in sample data.
+
+validate → split per hamlet → simulated hamlet returns (a worker fills the '(sửa)'
+columns in some files, one hamlet does not answer) → merge. The simulated worker types
+what a careful person would: the certain fixes the tool suggested, and for the rest a
+value consistent with the person's other fields (as if read off their ID card).
+"""
 
 from __future__ import annotations
 
+import random
+import shutil
 from pathlib import Path
 
-from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER
+from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Record
+from vaxclean_xl.core.normalize import SEX_LABEL, format_date
+from vaxclean_xl.core.rules.id_number import cccd_year
+
+CORRECTABLE = {"full_name", "dob", "sex", "id_number"}
+
+
+def _print_summary(title: str, summary: dict[str, int]) -> None:
+    print(title)
+    for cat in CATEGORY_ORDER:
+        print(f"     {CATEGORY_LABEL_VI[cat]:<32} {summary[cat.value]:>6}")
+    print(f"     {'Cảnh báo':<32} {summary['warnings']:>6}")
+
+
+def corrections_for(rec: Record, rnd: random.Random) -> dict[str, str]:
+    """What a hamlet worker would type for one record (field -> text)."""
+    out: dict[str, str] = {}
+    for f in rec.findings:
+        if f.field in CORRECTABLE and f.suggestion and f.severity.value == "error":
+            out[f.field] = f.suggestion
+    codes = {f.code for f in rec.findings}
+    id_text = out.get("id_number", rec.id_number)
+    valid_cccd = len(id_text) == 12 and id_text.isdigit() and not codes & {
+        "ID004", "ID006", "ID007", "ID008", "ID009"}
+    if codes & {"ID001", "ID002", "ID004", "ID006", "ID007", "ID008", "ID009", "ID103"}:
+        year = rec.dob.year if rec.dob else 1980
+        sex_digit = (0 if year < 2000 else 2) + (1 if rec.sex == "F" else 0)
+        id_text = f"0{rnd.choice(['01', '27', '38', '40', '79'])}{sex_digit}{year % 100:02d}" \
+                  f"{rnd.randint(0, 999_999):06d}"
+        out["id_number"], valid_cccd = id_text, True
+    if codes & {"DOB001", "DOB002", "DOB003", "DOB004", "DOB005", "DOB006", "ID102"}:
+        year = cccd_year(id_text) if valid_cccd else 1980
+        day = rec.dob.day if rec.dob and "ID102" in codes else 1
+        month = rec.dob.month if rec.dob and "ID102" in codes else 1
+        try:
+            out["dob"] = format_date(rec.dob.replace(year=year)) if rec.dob and \
+                "ID102" in codes else f"{day:02d}/{month:02d}/{year}"
+        except ValueError:
+            out["dob"] = f"01/01/{year}"
+    if codes & {"SEX001", "SEX002", "ID101"}:
+        out["sex"] = SEX_LABEL["FM"[int(id_text[3]) % 2 == 0]] if valid_cccd else "Nam"
+    if codes & {"NAME001", "NAME002", "NAME003"}:
+        base = "".join(ch for ch in rec.full_name if ch.isalpha() or ch == " ").strip()
+        out["full_name"] = f"Nguyễn Văn {base.split()[-1]}" if base else "Nguyễn Văn Bình"
+    return out
+
+
+def simulate_returns(split_dir: Path, returned_dir: Path, records: dict[int, Record],
+                     seed: int = 1, skip: int = 1) -> list[Path]:
+    """Copy each hamlet file as a worker would send it back, with corrections typed in;
+    the last ``skip`` hamlets do not answer. Uses openpyxl as a stand-in for Excel."""
+    import openpyxl
+
+    from vaxclean_xl.io import hamlet_layout as L
+    from vaxclean_xl.io.hamlet_writer import CORR_COL, NOTE_COL
+
+    rnd = random.Random(seed)
+    returned_dir.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in split_dir.glob("*.xlsx"))
+    sent = files[: max(len(files) - skip, 0)]
+    out: list[Path] = []
+    for path in sent:
+        wb = openpyxl.load_workbook(path)
+        ws = wb[L.DATA_SHEET]
+        for r in range(L.FIRST_ROW, ws.max_row + 1):
+            key = L.parse_key(ws.cell(r, 1).value)
+            if key is None:
+                continue
+            rec = records[key[1]]
+            if rnd.random() < 0.1:
+                ws.cell(r, NOTE_COL + 1).value = "Đã đối chiếu với thẻ CCCD"
+            for field, value in corrections_for(rec, rnd).items():
+                ws.cell(r, CORR_COL[field] + 1).value = value
+        target = returned_dir / path.name
+        wb.save(target)
+        out.append(target)
+    return out
 
 
 def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
+    from vaxclean_xl.commands.split import split_file
     from vaxclean_xl.commands.validate import validate_file
     from vaxclean_xl.sample import generate_sample
 
@@ -16,12 +101,34 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     truth = generate_sample(sample, rows=rows, seed=seed)
     outcome = validate_file(sample, out / "danh-sach-mau.kiemtra.xlsx",
                             out / "danh-sach-mau.kiemtra.json")
-    s = outcome.result.summary()
-    print(f"1. Danh sách mẫu: {sample} ({s['records']} bản ghi; đáp án {truth.name})")
-    print("2. Kiểm tra:")
-    for cat in CATEGORY_ORDER:
-        print(f"     {CATEGORY_LABEL_VI[cat]:<32} {s[cat.value]:>6}")
-    print(f"     {'Cảnh báo':<32} {s['warnings']:>6}")
+    print(f"1. Danh sách mẫu: {sample} ({outcome.result.summary()['records']} bản ghi; "
+          f"đáp án {truth.name})")
+    _print_summary("2. Kiểm tra (vaxclean validate):", outcome.result.summary())
     print(f"   Tệp đã đánh dấu: {outcome.output}")
     print(f"   Báo cáo JSON:    {outcome.report}")
+
+    split_dir = out / "gui-thon"
+    shutil.rmtree(split_dir, ignore_errors=True)
+    split = split_file(sample, split_dir)
+    sent = sum(len(f.records) for f in split.files)
+    print(f"3. Chia theo thôn (vaxclean split): {sent} bản ghi lỗi → {len(split.files)} tệp "
+          f"trong {split_dir}")
+
+    returned_dir = out / "thon-tra-ve"
+    shutil.rmtree(returned_dir, ignore_errors=True)
+    by_row = {r.row: r for r in split.result.records}
+    returned = simulate_returns(split_dir, returned_dir, by_row, seed=seed)
+    print(f"4. Thôn gửi lại (mô phỏng): {len(returned)} tệp trong {returned_dir}; "
+          f"{len(split.files) - len(returned)} thôn chưa gửi")
+
+    from vaxclean_xl.commands.merge import merge_files
+
+    merged = merge_files(sample, [returned_dir], out / "danh-sach-da-gop.xlsx",
+                         out / "danh-sach-da-gop.json")
+    s = merged.summary
+    print(f"5. Gộp (vaxclean merge): {s['changes']} thay đổi, {s['conflicts']} xung đột, "
+          f"{s['added']} bổ sung, {s['missing']} thiếu, {s['not_returned']} thôn chưa gửi; "
+          f"{s['records_in']} bản ghi vào = {s['records_out']} bản ghi ra")
+    _print_summary("   Kiểm tra lại danh sách đã gộp:", merged.result.summary())
+    print(f"   Tệp đã gộp: {out / 'danh-sach-da-gop.xlsx'}")
     return 0

@@ -1,0 +1,914 @@
+"""Merge the hamlet files that come back into the commune list (end of procedure step 2).
+
+Hamlet workers open the files made by ``split`` in Excel, WPS or LibreOffice and send them
+back in every shape people produce: re-saved, saved as .xls or .ods, renamed, the sheet
+renamed, columns moved or inserted, rows sorted or deleted, people typed under the list,
+the hidden key column shown and damaged, IDs and dates retyped as numbers and real dates.
+So this module trusts nothing positional:
+
+* the data sheet is the sheet whose header row holds the correction headers, and columns
+  are found by header TEXT (``io.hamlet_reader``; NFC, case and spaces ignored);
+* records are found by key (``make_key/parse_key``: split id + source row + check); a key
+  that is damaged, missing, or whose row's original values do not agree with the source
+  falls back to matching on the original values (name + date of birth + ID) and says so;
+* a file of another split, or not ours at all, is refused with one Vietnamese line and the
+  merge goes on; a manifest whose source hash differs from ORIGINAL stops the merge (the
+  list changed since the split) unless ``force``.
+
+Corrections that differ from the original value are applied to a fresh copy of the original
+data sheet (ORIGINAL and the returned files are never written), two different proposals for
+one cell are a conflict (the original value is kept), rows typed in by hamlets, records
+missing from a returned file and hamlets that sent nothing are listed in their own sheets.
+The merged list is then re-validated with the same rules as ``validate`` and annotated with
+the same annotator, so MERGED reads like a ``validate`` output plus the merge's own sheets.
+
+Determinism: returned files are processed sorted by (hamlet key, file SHA-256, name) and the
+outcome never depends on the order given, so merging the same files again, in any order,
+writes the same cell values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as _dt
+import json
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaxclean_xl.commands.validate import STATUS_HEADERS, cell_marks, status_cells, summary_sheet
+from vaxclean_xl.core.model import FIELD_LABEL_VI
+from vaxclean_xl.core.normalize import (
+    SEX_LABEL,
+    cell_text,
+    format_date,
+    id_text,
+    nfc,
+    parse_date,
+    parse_sex,
+)
+from vaxclean_xl.core.validate import NO_HAMLET, Validation, validate_rows
+from vaxclean_xl.errors import InputError
+from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.hamlet_reader import (
+    NotAHamletFile,
+    ReturnedFile,
+    ReturnedRow,
+    blank,
+    is_signature,
+    lone_name,
+    read_returned,
+)
+from vaxclean_xl.io.reader import Table, iter_sheet_rows, read_table
+from vaxclean_xl.logs import log_line
+
+SCHEMA = "vaxclean.merge/1"
+RETURNED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OUTPUT_SUFFIX = ".gop.xlsx"  # default MERGED name: '<stem>.gop.xlsx' beside ORIGINAL
+
+FALLBACK_REASON = "khóa hỏng, khớp theo giá trị gốc"
+NOTE_STATUS_HEADER = "Ghi chú của thôn"
+
+SHEET_FILES = "Tệp đã nhận"
+SHEET_CHANGES = "Nhật ký thay đổi"
+SHEET_CONFLICTS = "Xung đột"
+SHEET_ADDED = "Bổ sung từ thôn"
+SHEET_MISSING = "Thiếu trong tệp trả về"
+SHEET_NOT_RETURNED = "Chưa trả về"
+
+CORRECTABLE: tuple[str, ...] = tuple(L.CORR_HEADERS)  # full_name, dob, sex, id_number
+MATCH_FIELDS: tuple[str, ...] = ("full_name", "dob", "id_number")
+
+
+class MergeError(InputError):
+    """The merge cannot proceed at all (exit 2): wrong list, nothing usable came back."""
+
+    code = "E300"
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(slots=True)
+class FileResult:
+    """One returned file: merged or refused, and why."""
+
+    path: Path
+    sha256: str
+    status: str  # "merged" | "refused"
+    reason: str = ""
+    hamlet: str = ""
+    split_id: str | None = None
+    sheet: str = ""  # the data sheet found (by its headers: it may have been renamed)
+    records: int = 0  # distinct records of the list this file matched
+    by_values: list[int] = field(default_factory=list)  # file rows matched on values
+    duplicate_rows: list[int] = field(default_factory=list)  # file rows repeating a key
+
+    def as_dict(self) -> dict[str, object]:
+        return {"path": str(self.path), "hamlet": self.hamlet, "sha256": self.sha256,
+                "records": self.records, "status": self.status, "reason": self.reason,
+                "split_id": self.split_id, "sheet": self.sheet,
+                "matched_by_values": self.by_values,
+                "duplicate_rows": self.duplicate_rows}
+
+
+@dataclass(slots=True)
+class MergeOutcome:
+    """What ``merge_files`` did; ``report`` holds the ``vaxclean.merge/1`` document."""
+
+    table: Table
+    result: Validation
+    output: Path
+    report_path: Path | None
+    report: dict[str, Any]
+
+    @property
+    def exit_code(self) -> int:
+        """0: the merged list has no error; 1: it has (same contract as validate)."""
+        return 1 if self.result.has_errors else 0
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return self.report["summary"]
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def show(field_name: str, value: object) -> str:
+    """A cell value as the merge writes it in texts: IDs as digits, dates dd/mm/yyyy."""
+    if blank(value):
+        return ""
+    if field_name == "id_number":
+        return id_text(value)[0]
+    if field_name == "dob":
+        d, _problem = parse_date(value.strip() if isinstance(value, str) else value)
+        return format_date(d) if d else cell_text(value)
+    return cell_text(value)
+
+
+def same_value(field_name: str, a: object, b: object) -> bool:
+    """Equal after the merge's normalisation: dates as dates, IDs as digit text, sex as
+    Nam/Nữ, other text NFC and trimmed (so a fix of inner spaces or case is a change)."""
+    if field_name == "dob":
+        da, _ = parse_date(a.strip() if isinstance(a, str) else a)
+        db, _ = parse_date(b.strip() if isinstance(b, str) else b)
+        if da is not None and db is not None:
+            return da == db
+    elif field_name == "sex":
+        sa, sb = parse_sex(a), parse_sex(b)
+        if sa is not None and sb is not None:
+            return sa == sb
+    return show(field_name, a) == show(field_name, b)
+
+
+def _ident_part(field_name: str, value: object) -> str:
+    """Loose identity of an original value for the fallback match (a lost leading zero or
+    a case change of the name must not stop it)."""
+    if field_name == "full_name":
+        return " ".join(cell_text(value).casefold().split())
+    if field_name == "id_number":
+        return "".join(ch for ch in show("id_number", value) if not ch.isspace()).lstrip("0")
+    return show(field_name, value)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
+                     ) -> tuple[list[Path], list[Path]]:
+    """(spreadsheet files, manifest files) named by ``inputs``: files as given, folders
+    expanded to their spreadsheets (not recursive), skipping lock/temp files, ORIGINAL and
+    the merge's own outputs; a manifest beside a file or in a folder is picked up too."""
+    skipped = {p.resolve() for p in skip}
+    files: dict[Path, None] = {}
+    manifests: dict[Path, None] = {}
+
+    def wanted(p: Path) -> bool:
+        name = p.name
+        if name.startswith(("~$", ".~lock", ".")) or name.lower().endswith(OUTPUT_SUFFIX):
+            return False
+        return p.resolve() not in skipped
+
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for child in sorted(p.iterdir()):
+                if child.is_file() and child.suffix.lower() in RETURNED_SUFFIXES and wanted(child):
+                    files.setdefault(child, None)
+            if (p / L.MANIFEST_NAME).is_file():
+                manifests.setdefault(p / L.MANIFEST_NAME, None)
+        elif p.suffix.lower() == ".json":
+            manifests.setdefault(p, None)
+        else:
+            if p.resolve() not in skipped:
+                files.setdefault(p, None)
+            if (p.parent / L.MANIFEST_NAME).is_file():
+                manifests.setdefault(p.parent / L.MANIFEST_NAME, None)
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values()), list(manifests)
+
+
+def _load_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("schema") != L.SCHEMA_MANIFEST:
+        return None
+    data["_path"] = str(path)
+    return data
+
+
+def _virtual_manifest(table: Table, split_id: str, all_records: bool,
+                      today: _dt.date | None) -> dict[str, Any]:
+    """What the split wrote, rebuilt from ORIGINAL when no manifest came back (the split id
+    is a hash of ORIGINAL's bytes and the --all flag, so both are known)."""
+    from vaxclean_xl.commands.split import group_by_hamlet
+    from vaxclean_xl.commands.validate import validate_table
+
+    result = validate_table(table, today)
+    chosen = [r for r in result.records if all_records or r.has_error]
+    groups = group_by_hamlet(chosen, result.hamlet_of)
+    hamlets = [{"hamlet": h, "file": f"{L.file_stem('' if h == NO_HAMLET else h)}.xlsx",
+                "records": [{"key": L.make_key(split_id, r.row), "row": r.row}
+                            for r in groups[h]]}
+               for h in sorted(groups, key=L.hamlet_key)]
+    return {"schema": L.SCHEMA_MANIFEST, "split_id": split_id, "hamlets": hamlets}
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(slots=True)
+class _Incoming:
+    """A returned file accepted for this split, and what the merge learns about it."""
+
+    file: ReturnedFile
+    result: FileResult
+    hamlet: str
+    entry: dict[str, Any] | None  # its hamlet in the manifest (None: unknown)
+
+
+@dataclass(slots=True)
+class _Proposal:
+    value: object  # as typed
+    text: str  # as MERGED would write it (new_text)
+    file_index: int  # position in the sorted processing order
+    hamlet: str
+    file: str
+    file_row: int
+    how: str  # "key" | FALLBACK_REASON
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """Everything the returned files say, before deciding what to apply."""
+
+    proposals: dict[tuple[int, str], list[_Proposal]] = field(default_factory=dict)
+    notes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    added: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[dict[str, Any]] = field(default_factory=list)
+    original_edits: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _source_values(table: Table) -> dict[int, dict[str, object]]:
+    cols = table.columns
+    out: dict[int, dict[str, object]] = {}
+    for row, values in table.rows:
+        n = len(values)
+        out[row] = {f: (values[c] if c < n else None) for f, c in cols.items()}
+    return out
+
+
+def _agrees(row: ReturnedRow, src: dict[str, object]) -> bool:
+    """The row's original values still describe this source record (at most one of name,
+    date of birth and ID differs): a key copied onto another person's row does not."""
+    diffs = sum(1 for f in MATCH_FIELDS if f in row.orig and f in src
+                and _ident_part(f, row.orig[f]) != _ident_part(f, src[f]))
+    return diffs < 2
+
+
+def _ident(values: dict[str, object], fields: tuple[str, ...]) -> tuple[str, ...] | None:
+    ident = tuple(_ident_part(f, values.get(f)) for f in fields)
+    return ident if ident and ident[0] else None
+
+
+@dataclass(slots=True)
+class _FileMatch:
+    matched: dict[int, list[tuple[ReturnedRow, str]]]  # source row -> [(row, how)]
+    added: list[tuple[ReturnedRow, str]]  # (row, why it matched no record)
+
+
+def _match_file(rf: ReturnedFile, accepted: set[str], source: dict[int, dict[str, object]],
+                expected: list[int] | None) -> _FileMatch:
+    """Rows to records: by intact key whose original values agree, else by the original
+    values (name + date of birth + ID) among the file's unclaimed records; the rest are
+    people the hamlet added (never dropped)."""
+    matched: dict[int, list[tuple[ReturnedRow, str]]] = {}
+    pending: list[tuple[ReturnedRow, str]] = []  # (row, why it is not matched by its key)
+    for row in rf.rows:
+        k = row.key
+        if k and k[0] in accepted and k[1] in source:
+            if _agrees(row, source[k[1]]):
+                matched.setdefault(k[1], []).append((row, "key"))
+            else:
+                pending.append((row, f"mã bản ghi chỉ dòng {k[1]} nhưng họ tên/ngày sinh/số "
+                                     "CCCD gốc đã bị sửa: không chắc là cùng người"))
+        elif row.key_text:
+            pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
+        else:
+            pending.append((row, "người mới (không có khóa)"))
+    fields = tuple(f for f in MATCH_FIELDS if f in rf.has_orig)
+    usable = bool(fields) and fields[0] == "full_name"
+    index: dict[tuple[str, ...], list[int]] = {}
+    if usable:
+        for r in (expected if expected is not None else sorted(source)):
+            ident = _ident(source[r], fields) if r in source and r not in matched else None
+            if ident:
+                index.setdefault(ident, []).append(r)
+    added: list[tuple[ReturnedRow, str]] = []
+    signed = False  # below the signature block, a lone name is a signer, not a person
+    for row, why in pending:
+        ident = _ident(row.orig, fields) if usable else None
+        hits = index.get(ident, []) if ident else []
+        if hits:
+            matched.setdefault(hits.pop(0), []).append((row, FALLBACK_REASON))
+        elif is_signature(row):
+            signed = True
+        elif signed and lone_name(row):
+            pass
+        elif (row.note or row.extra
+              or any(not blank(v) for v in (*row.orig.values(), *row.corr.values()))):
+            added.append((row, why))  # (a lone key with nothing typed is dropped)
+    return _FileMatch(matched, added)
+
+
+def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
+            source: dict[int, dict[str, object]]) -> _Gathered:
+    """Walk the accepted files in their sorted order and collect proposals, notes, added
+    people, missing records and edits made in the original columns."""
+    g = _Gathered()
+    for i, inc in enumerate(incoming):
+        rf, fr, hamlet, name = inc.file, inc.result, inc.hamlet, inc.file.path.name
+        expected = [int(r["row"]) for r in inc.entry["records"]] if inc.entry else None
+        fm = _match_file(rf, accepted, source, expected)
+        fr.records = len(fm.matched)
+        for src_row, hits in sorted(fm.matched.items()):
+            src = source[src_row]
+            fr.duplicate_rows.extend(r.file_row for r, _how in hits[1:])
+            for row, how in hits:
+                if how != "key":
+                    fr.by_values.append(row.file_row)
+                    log_line(f"merge file={name} file_row={row.file_row} row={src_row}: {how}")
+                unusable: list[str] = []
+                for f in CORRECTABLE:
+                    value = row.corr.get(f)
+                    if blank(value) or same_value(f, value, src.get(f)):
+                        continue
+                    if f not in table.columns:  # ORIGINAL has no such column: keep as a note
+                        unusable.append(f"{L.CORR_HEADERS[f]}: {show(f, value)}")
+                        continue
+                    g.proposals.setdefault((src_row, f), []).append(_Proposal(
+                        value, new_text(f, value), i, hamlet, name, row.file_row, how))
+                for f, value in row.orig.items():
+                    if (f in src and not blank(value) and not same_value(f, value, src[f])
+                            and not (f == "id_number"  # a lost leading zero is Excel's doing
+                                     and _ident_part(f, value) == _ident_part(f, src[f]))):
+                        g.original_edits.append({
+                            "row": src_row, "field": f, "value": show(f, value),
+                            "original": show(f, src[f]), "file": name, "hamlet": hamlet,
+                            "file_row": row.file_row})
+                texts = [row.note] if row.note else []
+                texts += [f"{h}: {v}" for h, v in row.extra.items()] + unusable
+                if texts:
+                    g.notes.setdefault(src_row, []).append((hamlet, "; ".join(texts)))
+        fr.by_values.sort()
+        fr.duplicate_rows.sort()
+        for row, reason in fm.added:
+            values = {L.ORIG_HEADERS[f]: show(f, v) for f, v in row.orig.items() if not blank(v)}
+            values.update({L.CORR_HEADERS[f]: show(f, v) for f, v in row.corr.items()
+                           if not blank(v)})
+            if row.note:
+                values[L.NOTE_HEADER] = row.note
+            values.update(row.extra)
+            if row.key_text:
+                values[L.KEY_HEADER] = row.key_text
+            g.added.append({"file": name, "hamlet": hamlet, "file_row": row.file_row,
+                            "values": values, "reason": reason})
+        for r in sorted(set(expected or ()) - set(fm.matched)):
+            if r in source:
+                g.missing.append({"row": r, "file": name, "hamlet": hamlet,
+                                  **{f: show(f, source[r].get(f)) for f in MATCH_FIELDS}})
+    return g
+
+
+def _decide(proposals: dict[tuple[int, str], list[_Proposal]],
+            source: dict[int, dict[str, object]]
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[tuple[int, str], object]]:
+    """One distinct proposal for a cell is a change; several are a conflict and the
+    original value stays. Returns (changes, conflicts, new cell values), sorted by
+    (row, field)."""
+    changes: list[dict[str, Any]] = []
+    conflicts: list[dict[str, Any]] = []
+    new_values: dict[tuple[int, str], object] = {}
+    for (src_row, f) in sorted(proposals, key=lambda k: (k[0], _field_rank(k[1]))):
+        props = sorted(proposals[(src_row, f)], key=lambda p: (p.file_index, p.file_row))
+        old = show(f, source[src_row].get(f))
+        distinct: list[_Proposal] = []
+        for p in props:
+            if not any(same_value(f, p.value, d.value) for d in distinct):
+                distinct.append(p)
+        if len(distinct) == 1:
+            p = distinct[0]
+            new_values[(src_row, f)] = _new_value(f, p.value, source[src_row].get(f))
+            changes.append({"row": src_row, "field": f, "old": old, "new": p.text,
+                            "file": p.file, "hamlet": p.hamlet, "file_row": p.file_row,
+                            "match": p.how})
+        else:
+            kind = "duplicate_key" if len({p.file_index for p in props}) == 1 else "files"
+            conflicts.append({"row": src_row, "field": f, "old": old, "kind": kind,
+                              "proposals": [{"value": p.text, "file": p.file,
+                                             "hamlet": p.hamlet, "file_row": p.file_row}
+                                            for p in props]})
+    return changes, conflicts, new_values
+
+
+def _apply(table: Table, new_values: dict[tuple[int, str], object]
+           ) -> tuple[list[tuple[int, list]], dict[int, list]]:
+    """(every record row with the changes applied, the changed rows by row number)."""
+    fixes: dict[int, dict[str, object]] = {}
+    for (src_row, f), v in new_values.items():
+        fixes.setdefault(src_row, {})[f] = v
+    rows: list[tuple[int, list]] = []
+    changed: dict[int, list] = {}
+    for row, values in table.rows:
+        if row in fixes:
+            values = list(values)
+            for f, v in fixes[row].items():
+                c = table.columns[f]
+                values.extend([None] * (c + 1 - len(values)))
+                values[c] = v
+            changed[row] = values
+        rows.append((row, values))
+    return rows, changed
+
+
+def _choose_split(manifest_paths: list[Path], readable: list[ReturnedFile], table: Table,
+                  source: dict[int, dict[str, object]], source_sha: str, force: bool,
+                  today: _dt.date | None) -> tuple[dict[str, dict[str, Any]], bool, list[str]]:
+    """The accepted split ids with their manifest (real, or rebuilt from ORIGINAL), whether
+    ORIGINAL is exactly the list that was split, and the manifest paths used."""
+    manifests = [m for m in (_load_manifest(p) for p in manifest_paths) if m]
+    ours = [m for m in manifests if m.get("source", {}).get("sha256") == source_sha]
+    matches = bool(ours)
+    if manifests and not ours:
+        if not force:
+            raise MergeError(
+                "Danh sách gốc đã thay đổi kể từ khi chia tệp cho các thôn (mã kiểm tra khác "
+                "với manifest.json của lần chia): hãy gộp vào đúng tệp đã dùng để chia, hoặc "
+                "chạy lại với --force nếu chắc chắn.", code="E301")
+        ours = manifests
+    paths = [m["_path"] for m in ours]
+    if ours:
+        return {m["split_id"]: m for m in ours}, matches, paths
+    derived = {L.split_id_for(source_sha, flag): flag for flag in (False, True)}
+    present = {rf.split_id for rf in readable if rf.split_id}
+    by_id = {sid: _virtual_manifest(table, sid, derived[sid], today)
+             for sid in sorted(present & set(derived))}
+    if by_id:
+        return by_id, True, paths
+    sid = _supported_split(readable, source)
+    return ({sid: {"split_id": sid, "hamlets": None}} if sid else {}), False, paths
+
+
+# --------------------------------------------------------------------------- the merge
+
+
+def merge_files(
+    original: str | Path,
+    returned: Sequence[str | Path],
+    output: str | Path | None = None,
+    report: str | Path | None = None,
+    *,
+    today: _dt.date | None = None,
+    force: bool = False,
+    password: str | None = None,
+) -> MergeOutcome:
+    """Apply the corrections of the returned hamlet files to ORIGINAL and write MERGED
+    (default '<stem>.gop.xlsx' beside ORIGINAL) and, if asked, the JSON report.
+
+    ``returned`` holds files and/or folders (and optionally the split's manifest.json).
+    Raises :class:`InputError`/:class:`MergeError` (exit 2) when ORIGINAL is unreadable, no
+    returned file is usable, or the split's manifest names another list (unless ``force``).
+    """
+    original = Path(original)
+    out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
+    rep = Path(report) if report else None
+    files, manifest_paths = collect_returned(
+        returned, skip=[original, out] + ([rep] if rep else []))
+    for target in (out, rep):
+        if target is not None:
+            refuse_same_file(target, original, *files)
+    if not files:
+        raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
+                         code="E302")
+    table = read_table(original)
+    source_sha = L.sha256_file(original)
+    source = _source_values(table)
+
+    # --- read every returned file; then which split they answer
+    refused: list[FileResult] = []
+    readable: list[ReturnedFile] = []
+    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
+        for path in files:
+            try:
+                readable.append(read_returned(path, password, tmp))
+            except NotAHamletFile as exc:
+                sha = L.sha256_file(path) if path.is_file() else ""
+                refused.append(FileResult(path, sha, "refused", exc.message))
+    by_id, source_matches, manifests_used = _choose_split(
+        manifest_paths, readable, table, source, source_sha, force, today)
+    accepted = set(by_id)
+    entries = [(sid, e) for sid, m in sorted(by_id.items()) for e in m.get("hamlets") or []]
+    incoming: list[_Incoming] = []
+    for rf in readable:
+        fr = FileResult(rf.path, rf.sha256, "refused", split_id=rf.split_id,
+                        hamlet=rf.meta.get("hamlet", ""), sheet=rf.sheet)
+        if rf.split_id is None:
+            fr.reason = ("Không xác định được tệp thuộc lần chia nào (mất trang «vaxclean» và "
+                         "cột «Mã bản ghi»).")
+        elif rf.split_id not in accepted:
+            fr.reason = (f"Tệp thuộc một lần chia khác (mã {rf.split_id}; lần chia của danh "
+                         f"sách này: {', '.join(sorted(accepted)) or '?'}), không gộp.")
+        else:
+            entry = _entry_for(rf, entries)
+            fr.hamlet = rf.meta.get("hamlet") or (entry or {}).get("hamlet") or ""
+            fr.status = "merged"
+            incoming.append(_Incoming(rf, fr, fr.hamlet, entry))
+            continue
+        refused.append(fr)
+    if not incoming:
+        reasons = "; ".join(f"«{r.path.name}»: {r.reason}" for r in refused)
+        raise MergeError(f"Không có tệp trả về nào gộp được. {reasons}", code="E303")
+    incoming.sort(key=lambda x: (L.hamlet_key(x.hamlet), x.file.sha256, x.file.path.name))
+    covered = {id(x.entry) for x in incoming if x.entry is not None}
+    not_returned = [e for _sid, e in entries if id(e) not in covered]
+
+    # --- gather, decide, apply, re-validate with the same rules as validate
+    g = _gather(incoming, accepted, table, source)
+    changes, conflicts, new_values = _decide(g.proposals, source)
+    merged_rows, changed_rows = _apply(table, new_values)
+    renamed = {r for r, f in new_values if f == "full_name"}
+    fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
+    result = validate_rows(merged_rows, table.columns, name_fonts=fonts, today=today)
+    records_in, records_out = len(table.rows), len(result.records)
+    assert records_in == records_out, "merge must keep every record of the list"
+
+    # --- report
+    file_dicts = [x.result.as_dict() for x in incoming]
+    file_dicts += [r.as_dict() for r in sorted(refused, key=lambda r: (r.path.name, r.sha256))]
+    data: dict[str, Any] = {
+        "schema": SCHEMA,
+        "source": {"path": str(original), "sha256": source_sha, "sheet": table.sheet,
+                   "header_row": table.header_row},
+        "split_id": sorted(accepted),
+        "source_matches_split": source_matches,
+        "manifest": manifests_used,
+        "missing_checked": bool(entries),  # False: no manifest, which rows each file held
+        "output": str(out),                # is unknown, so nothing can be called missing
+        "files": file_dicts,
+        "changes": changes,
+        "conflicts": conflicts,
+        "added": g.added,
+        "missing": g.missing,
+        "not_returned": [e.get("hamlet", "") for e in not_returned],
+        "original_edits": g.original_edits,
+        "notes": [{"row": r, "hamlet": h, "note": t} for r in sorted(g.notes)
+                  for h, t in g.notes[r]],
+        "summary": {
+            "files": len(file_dicts), "refused": len(refused),
+            "changes": len(changes), "conflicts": len(conflicts), "added": len(g.added),
+            "missing": len(g.missing), "not_returned": len(not_returned),
+            "records_in": records_in, "records_out": records_out,
+        },
+        "validation": result.summary(),
+    }
+
+    # --- MERGED: fresh copy of the data sheet + merge sheets, then the validate annotations
+    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+
+    marks = list(_merge_marks(table, changes, conflicts, g.original_edits))
+    marks += cell_marks(dataclasses.replace(table, rows=merged_rows), result)
+    notes = {r: _join_notes(v) for r, v in g.notes.items()}
+    status_rows = {rec.row: [*status_cells(rec), notes.get(rec.row, "")]
+                   for rec in result.records}
+    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
+        fresh = Path(tmp) / "merged.xlsx"
+        sheet = _write_fresh(fresh, table, changed_rows, data, not_returned)
+        annotate_xlsx(fresh, out, sheet_name=sheet, header_row=table.header_row,
+                      status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
+                      status_rows=status_rows, marks=marks, summary=summary_sheet(result))
+    if rep is not None:
+        with atomic_path(rep) as tmp_rep:
+            tmp_rep.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                               encoding="utf-8")
+    s = data["summary"]
+    log_line(f"merge files={s['files']} refused={s['refused']} changes={s['changes']} "
+             f"conflicts={s['conflicts']} added={s['added']} missing={s['missing']} "
+             f"not_returned={s['not_returned']} records_in={records_in} "
+             f"records_out={records_out}")
+    return MergeOutcome(table, result, out, rep, data)
+
+
+def _field_rank(f: str) -> int:
+    return CORRECTABLE.index(f) if f in CORRECTABLE else len(CORRECTABLE)
+
+
+def _supported_split(readable: list[ReturnedFile], source: dict[int, dict[str, object]]
+                     ) -> str | None:
+    """No manifest and ORIGINAL's bytes changed (re-saved): accept the split id whose keys
+    point at rows whose original values still agree with ORIGINAL (80 % or more)."""
+    score: dict[str, list[int]] = {}
+    for rf in readable:
+        if not rf.split_id:
+            continue
+        good = total = 0
+        for row in rf.rows:
+            if row.key and row.key[0] == rf.split_id:
+                total += 1
+                good += row.key[1] in source and _agrees(row, source[row.key[1]])
+        s = score.setdefault(rf.split_id, [0, 0, 0])
+        s[0] += 1 if total and good >= 0.8 * total else 0
+        s[1] += good
+        s[2] += total
+    ok = sorted((-s[0], -s[1], sid) for sid, s in score.items() if s[0])
+    return ok[0][2] if ok else None
+
+
+def _entry_for(rf: ReturnedFile, entries: list[tuple[str, dict[str, Any]]]
+               ) -> dict[str, Any] | None:
+    """The manifest entry a returned file answers: by the file name the split wrote into
+    its meta sheet, else by hamlet, else by where most of its keys belong."""
+    mine = [e for sid, e in entries if sid == rf.split_id]
+    name = rf.meta.get("file", "").casefold()
+    hamlet = L.hamlet_key(rf.meta.get("hamlet", ""))
+    for e in mine:
+        if name and e.get("file", "").casefold() == name and (
+                not hamlet or L.hamlet_key(e.get("hamlet", "")) == hamlet):
+            return e
+    for e in mine:
+        if hamlet and L.hamlet_key(e.get("hamlet", "")) == hamlet:
+            return e
+    rows = Counter(r.key[1] for r in rf.rows if r.key and r.key[0] == rf.split_id)
+    best, best_hits = None, 0
+    for e in mine:
+        hits = sum(rows[int(x["row"])] for x in e.get("records") or [])
+        if hits > best_hits:
+            best, best_hits = e, hits
+    return best
+
+
+def new_text(f: str, typed: object) -> str:
+    """A correction as MERGED writes it: IDs as digit text (an ID typed as a number becomes
+    its digits, an 11-digit one stays 11 digits for the rules to flag), dates dd/mm/yyyy, sex
+    spelled Nam/Nữ (so 'nam' and 'Nam' from two files agree and write the same cell)."""
+    if f == "sex" and parse_sex(typed):
+        return SEX_LABEL[parse_sex(typed)]  # type: ignore[index]
+    return show(f, typed)
+
+
+def _new_value(f: str, typed: object, old: object) -> object:
+    """The cell written into MERGED: :func:`new_text`, or a real date where the original
+    cell held one."""
+    text = new_text(f, typed)
+    if f == "dob":
+        d, _ = parse_date(text)
+        if d is not None and isinstance(old, _dt.date):
+            return _dt.datetime(d.year, d.month, d.day)
+    return text
+
+
+def _join_notes(items: list[tuple[str, str]]) -> str:
+    if len(items) == 1:
+        return items[0][1]
+    return "\n".join(f"{h}: {t}" for h, t in items)
+
+
+def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[dict[str, Any]],
+                 original_edits: list[dict[str, Any]]):
+    """Yellow marks: each applied change, each conflict and each edit made in an original
+    column (not applied), with a note saying what the hamlet proposed."""
+    from vaxclean_xl.io.xlsx_annotate import CellMark
+
+    cols = table.columns
+    for ch in changes:
+        yield CellMark(ch["row"], cols[ch["field"]], "warning",
+                       f"Cũ: {ch['old'] or '(trống)'} → Mới: {ch['new']} ({ch['hamlet']})")
+    for co in conflicts:
+        props = "; ".join(f"{p['hamlet']}: {p['value']}" for p in co["proposals"])
+        yield CellMark(co["row"], cols[co["field"]], "warning",
+                       f"Xung đột, giữ giá trị gốc. Đề nghị: {props}")
+    for ed in original_edits:
+        if ed["field"] in cols:
+            yield CellMark(ed["row"], cols[ed["field"]], "warning",
+                           f"{ed['hamlet']} đã sửa vào cột gốc thành «{ed['value']}» (chưa áp "
+                           "dụng: cần ghi vào cột «(sửa)»)")
+
+
+# --------------------------------------------------------------------------- writing MERGED
+
+
+def _safe_sheet_name(name: str, taken: set[str]) -> str:
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, " ")
+    base = (name.strip() or "Sheet1")[:31]
+    name, n = base, 2
+    while name.casefold() in taken:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(name.casefold())
+    return name
+
+
+def _merges(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of the original sheet (titles), when calamine knows them."""
+    try:
+        from python_calamine import CalamineWorkbook
+
+        ranges = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).merged_cell_ranges
+        return [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or []]
+    except Exception:
+        return []
+
+
+def _write_fresh(dst: Path, table: Table, changed_rows: dict[int, list], data: dict[str, Any],
+                 not_returned: list[dict[str, Any]]) -> str:
+    """Every cell of ORIGINAL's data sheet (titles, footers too) with the changed records
+    replaced, plus the merge's sheets; returns the data sheet's name."""
+    import xlsxwriter
+
+    big = len(table.rows) > 50_000
+    wb = xlsxwriter.Workbook(str(dst), {"constant_memory": big, "strings_to_numbers": False,
+                                        "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    taken: set[str] = set()
+    name = _safe_sheet_name(table.sheet, taken)
+    ws = wb.add_worksheet(name)
+    text = wb.add_format({"num_format": "@"})
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
+    whole = wb.add_format({"num_format": "0"})
+    head = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
+                          "bg_color": "#DDEBF7", "border": 1, "num_format": "@"})
+    record_rows = {r for r, _v in table.rows}
+    first, last = table.first_data_row, table.last_data_row
+    merges = [] if big else [m for m in _merges(table.path, table.sheet)
+                             if m[2] + 1 < first or m[0] + 1 > last]
+    merge_at = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in merges}
+    inside = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1)
+              for c in range(c1, c2 + 1)} - set(merge_at)
+    widths: dict[int, int] = {}
+
+    def put(r: int, c: int, v: object, fmt=None) -> None:
+        if (r, c) in inside:
+            return
+        if (r, c) in merge_at:
+            r1, c1, r2, c2 = merge_at[(r, c)]
+            ws.merge_range(r1, c1, r2, c2, "" if v is None else cell_text(v), fmt or text)
+            return
+        if v is None or v == "":
+            return
+        if isinstance(v, str):
+            ws.write_string(r, c, v, fmt or text)
+        elif isinstance(v, bool):
+            ws.write_boolean(r, c, v)
+        elif isinstance(v, int | float):
+            big_int = isinstance(v, int) or (v.is_integer() and abs(v) >= 1e8)
+            ws.write_number(r, c, v, whole if big_int else None)
+        elif isinstance(v, _dt.datetime):
+            ws.write_datetime(r, c, v, when if (v.hour or v.minute or v.second) else date)
+        elif isinstance(v, _dt.date):
+            ws.write_datetime(r, c, _dt.datetime(v.year, v.month, v.day), date)
+        else:
+            ws.write_string(r, c, cell_text(v), text)
+
+    for row_no, values in iter_sheet_rows(table.path, table.sheet):
+        if row_no in changed_rows:
+            values = changed_rows[row_no]
+        elif row_no in record_rows:
+            values = [nfc(v) if isinstance(v, str) else v for v in values]
+        is_head = row_no == table.header_row
+        for c, v in enumerate(values):
+            put(row_no - 1, c, v, head if is_head else None)
+            if (row_no in record_rows or is_head) and not blank(v):
+                widths[c] = max(widths.get(c, 0), len(cell_text(v)))
+    if not big:
+        for c, w in widths.items():
+            ws.set_column(c, c, min(40, max(6, w + 2)))
+    ws.freeze_panes(table.header_row, 0)
+
+    def sheet(title: str, headers: list[str], rows: list[list[object]]) -> None:
+        s = wb.add_worksheet(_safe_sheet_name(title, taken))
+        for c, h in enumerate(headers):
+            s.write_string(0, c, h, head)
+            s.set_column(c, c, min(40, max(10, len(h) + 2)))
+        for r, values in enumerate(rows, start=1):
+            for c, v in enumerate(values):
+                if isinstance(v, int) and not isinstance(v, bool):
+                    s.write_number(r, c, v)
+                elif v not in (None, ""):
+                    s.write_string(r, c, str(v), text)
+        s.freeze_panes(1, 0)
+        if rows:
+            s.autofilter(0, 0, len(rows), len(headers) - 1)
+
+    label = {**FIELD_LABEL_VI}
+    status_vi = {"merged": "Đã gộp", "refused": "Từ chối"}
+    sheet(SHEET_FILES, ["Tệp", "Thôn/xóm", "Trạng thái", "Số bản ghi", "Lý do / ghi chú"],
+          [[Path(d["path"]).name, d["hamlet"], status_vi[d["status"]], d["records"],
+            d["reason"] or (f"{len(d['matched_by_values'])} dòng {FALLBACK_REASON}"
+                            if d["matched_by_values"] else "")]
+           for d in data["files"]])
+    sheet(SHEET_CHANGES, ["Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ", "Giá trị mới",
+                          "Cách khớp"],
+          [[c["file"], c["hamlet"], c["row"], label[c["field"]], c["old"], c["new"],
+            "theo mã bản ghi" if c["match"] == "key" else c["match"]]
+           for c in data["changes"]])
+    sheet(SHEET_CONFLICTS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)", "Đề nghị", "Tệp",
+                            "Thôn/xóm", "Dòng trong tệp", "Loại"],
+          [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
+            p["file_row"],
+            "trùng mã trong một tệp" if c["kind"] == "duplicate_key" else "hai tệp khác nhau"]
+           for c in data["conflicts"] for p in c["proposals"]])
+    typed_headers = [*L.ORIG_HEADERS.values(), *L.CORR_HEADERS.values(), L.NOTE_HEADER,
+                     L.KEY_HEADER]
+    sheet(SHEET_ADDED, ["Tệp", "Thôn/xóm", "Dòng trong tệp", *typed_headers, "Cột khác",
+                        "Lý do"],
+          [[a["file"], a["hamlet"], a["file_row"], *(a["values"].get(h, "")
+                                                     for h in typed_headers),
+            "; ".join(f"{k}: {v}" for k, v in a["values"].items() if k not in typed_headers),
+            a["reason"]]
+           for a in data["added"]])
+    sheet(SHEET_MISSING, ["Tệp", "Thôn/xóm", "Dòng", "Họ và tên", "Ngày sinh", "Số CCCD/CMND"],
+          [[m["file"], m["hamlet"], m["row"], m["full_name"], m["dob"], m["id_number"]]
+           for m in data["missing"]])
+    sheet(SHEET_NOT_RETURNED, ["Thôn/xóm", "Tệp đã gửi", "Số bản ghi"],
+          [[e.get("hamlet", ""), e.get("file", ""), len(e.get("records") or [])]
+           for e in not_returned])
+    wb.close()
+    return name
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """``vaxclean merge``: print what was merged; exit 0/1 like validate."""
+    outcome = merge_files(args.original, args.returned, args.output, args.json,
+                          force=args.force, password=args.password)
+    s = outcome.summary
+    v = outcome.report["validation"]
+    print(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp trả về vào "
+          f"{s['records_out']} bản ghi (vào {s['records_in']}, ra {s['records_out']}):")
+    rows = [("Thay đổi đã áp dụng", s["changes"]), ("Xung đột (giữ giá trị gốc)", s["conflicts"]),
+            ("Người bổ sung từ thôn", s["added"]), ("Thiếu trong tệp trả về", s["missing"]),
+            ("Thôn chưa trả về", s["not_returned"]), ("Tệp bị từ chối", s["refused"])]
+    for label, n in rows:
+        print(f"  {label:<32} {n:>8}")
+    if not outcome.report["source_matches_split"]:
+        print("  Lưu ý: danh sách gốc không còn giống hệt tệp đã dùng để chia; đã khớp theo mã "
+              "bản ghi và giá trị gốc.")
+    for f in outcome.report["files"]:
+        if f["status"] == "refused":
+            print(f"  Từ chối «{Path(f['path']).name}»: {f['reason']}")
+    print(f"Kiểm tra lại: {v['records']} bản ghi, {v['OK']} đúng, "
+          f"{v['records'] - v['OK']} còn sai, {v['warnings']} cảnh báo.")
+    print(f"Danh sách đã gộp: {outcome.output}")
+    if outcome.report_path:
+        print(f"Báo cáo JSON:     {outcome.report_path}")
+    return outcome.exit_code
+
+
+def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``vaxclean merge`` on the CLI's subparsers (one line in ``cli.py``)."""
+    p = subparsers.add_parser(
+        "merge", help="Gộp các tệp thôn gửi lại vào danh sách gốc và kiểm tra lại.")
+    p.add_argument("original", help="Danh sách gốc đã dùng để chia tệp cho các thôn")
+    p.add_argument("returned", nargs="+",
+                   help="Các tệp thôn gửi lại, hoặc thư mục chứa chúng (và manifest.json)")
+    p.add_argument("-o", "--output",
+                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh danh sách gốc)")
+    p.add_argument("--json", help="Ghi báo cáo JSON vào tệp này")
+    p.add_argument("--force", action="store_true",
+                   help="Vẫn gộp khi danh sách gốc khác với lần chia (manifest.json)")
+    p.add_argument("--password", help="Mật khẩu của các tệp thôn (nếu đã chia có mật khẩu)")
+    p.set_defaults(func=cmd_merge)
+    return p

@@ -1,0 +1,258 @@
+"""Read a hamlet file as it comes back from the hamlet (the other half of ``hamlet_writer``).
+
+Hamlet workers edit the file in Excel, WPS or LibreOffice and send back whatever those
+programs save: .xlsx/.xlsm/.xls/.ods, renamed, the sheet renamed, columns moved, inserted or
+unhidden, rows sorted or deleted, people typed under the list. Nothing positional survives,
+so this reader relies only on what the contract (``hamlet_layout``) makes recognisable:
+
+* the meta sheet: any sheet whose column A/B rows start with ``schema`` =
+  ``vaxclean.hamlet/…`` (hidden or not, whatever it is called now);
+* the data sheet: the sheet whose header row (within the first 30 rows) holds at least one
+  correction header plus an original or key header; columns are found by header TEXT,
+  NFC, case- and space-insensitive, the first copy of a header winning;
+* the rows: every non-blank row under that header, cells kept as the library gives them
+  (str, float, int, date…) so the merge normalises them itself.
+
+A file that cannot be read or is not a hamlet file raises :class:`NotAHamletFile` with one
+Vietnamese line (file names only, never cell values).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaxclean_xl.core.normalize import cell_text, fold
+from vaxclean_xl.errors import InputError, VaxcleanError
+from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.io.reader import iter_sheet_rows
+
+HEADER_SCAN_ROWS = 30
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+_SIGNATURE = re.compile(
+    r"^\(?ky\b|ghi ro ho (va )?ten|nguoi ra soat|nguoi lap|^truong (thon|xom|ap|ban|to|khu)"
+    r"|^(thon|xom|ap|ban|to|khu) truong|\bngay\b.*\bthang\b.*\bnam\b"
+)
+
+
+class NotAHamletFile(InputError):  # noqa: N818 - a user-facing refusal, like InputError
+    """This returned file cannot be used; ``message`` says why in Vietnamese."""
+
+    code = "E310"
+
+
+def header_key(value: object) -> str:
+    """Header text key: NFC, case- and space-insensitive ('Họ và tên (sửa)' = 'HỌ VÀ
+    TÊN(SỬA)'), so a header retyped or wrapped on two lines is still found."""
+    return "".join(unicodedata.normalize("NFC", cell_text(value)).casefold().split())
+
+
+_ROLES: dict[str, tuple[str, str | None]] = {
+    header_key(L.KEY_HEADER): ("key", None),
+    header_key(L.STT_HEADER): ("stt", None),
+    header_key(L.NOTE_HEADER): ("note", None),
+    header_key(L.PROBLEM_HEADER): ("problem", None),
+    header_key(L.STATUS_HEADER): ("status", None),
+    **{header_key(h): ("orig", f) for f, h in L.ORIG_HEADERS.items()},
+    **{header_key(h): ("corr", f) for f, h in L.CORR_HEADERS.items()},
+}
+
+
+def blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass(slots=True)
+class ReturnedRow:
+    """One non-blank row of a returned data sheet (raw cells by field)."""
+
+    file_row: int  # Excel row number in the returned file
+    key_text: str  # the key cell as text ("" when empty or no key column)
+    key: tuple[str, int] | None  # (split id, source row) of an intact key
+    orig: dict[str, object]  # field -> cell of the original-value columns present
+    corr: dict[str, object]  # field -> cell of the correction columns present
+    note: str  # "Ghi chú của thôn"
+    extra: dict[str, str]  # header -> text, for columns the hamlet added
+
+
+@dataclass(slots=True)
+class ReturnedFile:
+    """A returned hamlet file as read: where its data was found and its rows."""
+
+    path: Path
+    sha256: str
+    meta: dict[str, str]  # the meta sheet's key/value rows ({} when it was lost)
+    sheet: str  # name of the data sheet (it may have been renamed)
+    header_row: int
+    has_orig: frozenset[str]  # fields whose original-value column is present
+    rows: list[ReturnedRow]
+
+    @property
+    def split_id(self) -> str | None:
+        """The split the file says it belongs to: meta sheet, else most of its keys."""
+        if self.meta.get("split_id"):
+            return self.meta["split_id"]
+        keys = Counter(r.key[0] for r in self.rows if r.key)
+        return min(keys, key=lambda k: (-keys[k], k)) if keys else None
+
+
+def read_returned(path: str | Path, password: str | None = None,
+                  tmpdir: str | Path | None = None) -> ReturnedFile:
+    """Read one returned hamlet file; :class:`NotAHamletFile` when it cannot be used.
+
+    ``password`` opens files split with ``--password``; the decrypted copy goes to
+    ``tmpdir`` (required then), never beside the user's file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise NotAHamletFile("Không tìm thấy tệp.")
+    sha = L.sha256_file(path)
+    src = _decrypt(path, password, Path(tmpdir) if tmpdir else None)
+    try:
+        sheets = {name: list(iter_sheet_rows(src, name)) for name in _sheet_names(src)}
+    except VaxcleanError as exc:
+        raise NotAHamletFile(f"Không đọc được tệp: {exc.message}") from exc
+    except Exception as exc:  # calamine's own errors (and its pyo3 panics)
+        raise NotAHamletFile("Không đọc được tệp (hỏng hoặc không phải bảng tính).") from exc
+    meta: dict[str, str] = {}
+    best: tuple[int, str, int, dict[int, tuple[str, str | None]]] | None = None
+    for name, rows in sheets.items():
+        found = _read_meta(rows)
+        if found and not meta:
+            meta = found
+            continue
+        for n, values in rows[:HEADER_SCAN_ROWS]:
+            roles = _header_roles(values)
+            kinds = Counter(kind for kind, _f in roles.values())
+            if not kinds["corr"] or not (kinds["orig"] or kinds["key"]):
+                continue
+            if best is None or len(roles) > best[0]:
+                best = (len(roles), name, n, roles)
+    if best is None:
+        raise NotAHamletFile("Không phải tệp rà soát của thôn do vaxclean tạo "
+                             "(không thấy các cột «(sửa)»).")
+    _score, sheet, header_row, roles = best
+    return ReturnedFile(path=path, sha256=sha, meta=meta, sheet=sheet, header_row=header_row,
+                        has_orig=frozenset(f for k, f in roles.values() if k == "orig" and f),
+                        rows=_rows(sheets[sheet], header_row, roles))
+
+
+def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
+          roles: dict[int, tuple[str, str | None]]) -> list[ReturnedRow]:
+    key_col = next((c for c, (k, _f) in roles.items() if k == "key"), None)
+    orig = {f: c for c, (k, f) in roles.items() if k == "orig" and f}
+    corr = {f: c for c, (k, f) in roles.items() if k == "corr" and f}
+    note_col = next((c for c, (k, _f) in roles.items() if k == "note"), None)
+    header_values = dict(sheet_rows)[header_row]
+    # Columns the hamlet added (their remarks are kept); '_name' helpers are ours.
+    extra_cols = {c: cell_text(v) for c, v in enumerate(header_values)
+                  if c not in roles and not blank(v) and not cell_text(v).startswith("_")}
+    out: list[ReturnedRow] = []
+    for n, values in sheet_rows:
+        if n <= header_row:
+            continue
+        width = len(values)
+
+        def at(c: int | None, values: list = values, width: int = width) -> object:
+            return values[c] if c is not None and c < width else None
+
+        key_raw = at(key_col)
+        key_text = "" if blank(key_raw) else cell_text(key_raw)
+        note = at(note_col)
+        row = ReturnedRow(
+            file_row=n, key_text=key_text, key=L.parse_key(key_text),
+            orig={f: at(c) for f, c in orig.items()},
+            corr={f: at(c) for f, c in corr.items()},
+            note="" if blank(note) else cell_text(note),
+            extra={h: cell_text(at(c)) for c, h in extra_cols.items() if not blank(at(c))},
+        )
+        if key_text or row.note or row.extra or any(
+                not blank(v) for v in (*row.orig.values(), *row.corr.values())):
+            out.append(row)
+    return out
+
+
+def lone_name(row: ReturnedRow) -> bool:
+    """Only a name typed, no key, nothing else: a signer's line, not a person."""
+    if row.key_text or row.note or row.extra:
+        return False
+    typed = [f for f, v in (*row.orig.items(), *row.corr.items()) if not blank(v)]
+    return typed == ["full_name"]
+
+
+def is_signature(row: ReturnedRow) -> bool:
+    """The hamlet file's own signature block ('NGƯỜI RÀ SOÁT', '(Ký, ghi rõ họ tên)')."""
+    if not lone_name(row):
+        return False
+    name = row.orig.get("full_name")
+    if blank(name):
+        name = row.corr.get("full_name")
+    return bool(_SIGNATURE.search(fold(cell_text(name))))
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # misnamed file: let calamine sniff the content
+        with path.open("rb") as fh:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+    return list(wb.sheet_names)
+
+
+def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:
+    """A decrypted temp copy of a password-protected file (split --password), else path."""
+    with path.open("rb") as fh:
+        if fh.read(8) != _OLE_MAGIC:
+            return path
+    import msoffcrypto
+
+    try:
+        with path.open("rb") as fh:
+            office = msoffcrypto.OfficeFile(fh)
+            encrypted = office.is_encrypted()
+    except Exception:  # not an Office container msoffcrypto knows: let calamine try
+        return path
+    if not encrypted:
+        return path
+    if not password:
+        raise NotAHamletFile("Tệp được đặt mật khẩu; chạy lại với --password.")
+    if tmpdir is None:
+        raise ValueError("tmpdir is required to decrypt a returned file")
+    out = tmpdir / f"dec-{sum(1 for _ in tmpdir.iterdir())}{path.suffix or '.xlsx'}"
+    try:
+        with path.open("rb") as fh, out.open("wb") as fo:
+            office = msoffcrypto.OfficeFile(fh)
+            office.load_key(password=password)
+            office.decrypt(fo)
+    except Exception as exc:
+        raise NotAHamletFile("Không mở được tệp có mật khẩu (sai mật khẩu?).") from exc
+    return out
+
+
+def _header_roles(values: Sequence[object]) -> dict[int, tuple[str, str | None]]:
+    roles: dict[int, tuple[str, str | None]] = {}
+    seen: set[tuple[str, str | None]] = set()
+    for c, v in enumerate(values):
+        role = None if blank(v) else _ROLES.get(header_key(v))
+        if role and role not in seen:  # a copied column: the first one counts
+            roles[c] = role
+            seen.add(role)
+    return roles
+
+
+def _read_meta(rows: list[tuple[int, list]]) -> dict[str, str] | None:
+    meta = {}
+    for _n, values in rows[:50]:
+        if len(values) >= 2 and not blank(values[0]):
+            meta[cell_text(values[0])] = cell_text(values[1])
+    if meta.get("schema", "").startswith("vaxclean.hamlet/"):
+        return meta
+    return None
