@@ -152,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_merge_parser(sub)
 
+    from vaxclean_xl.commands.export_import import add_export_parser
+
+    add_export_parser(sub)
+
     d = sub.add_parser("demo", help="Chạy thử toàn bộ quy trình trên dữ liệu mẫu.")
     d.add_argument("--out", default="demo-output")
     d.add_argument("--rows", type=int, default=800)

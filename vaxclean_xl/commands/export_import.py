@@ -1,0 +1,546 @@
+"""Write the national platform's import file from the corrected list (procedure step 4).
+
+After the police check, the health station imports the records that had no ID number or a
+wrong-format ID number into "Nền tảng Quản lý tiêm chủng COVID-19" from an Excel file
+("Import đối tượng tiêm COVID-19"); other wrong information is edited by hand on the
+platform. This command picks those records, checks that they now pass every rule, and
+writes them in the platform's layout: a new file laid out by the spec in
+``templates/import/`` (default), or the template the user downloaded from the platform
+(``--template``), filled in place.
+
+Which records (the selection rule):
+
+* with ``--baseline ORIGINAL.json`` (the ``validate --json`` report of the ORIGINAL list,
+  before the hamlets and the police corrected it): the rows the original validation put in
+  ``NO_ID`` or ``BAD_ID_FORMAT``; of these, the ones that now pass every error rule and have
+  an ID number are written, the others are "not eligible" (listed with their codes). Rows are
+  matched by row number: ``merge`` keeps the original rows where they were, so the merged list
+  and the original report agree; a different record count is reported as a warning.
+* without ``--baseline`` the original groups are unknown: EVERY record that passes all
+  rules and has an ID number is written (a warning says so: records already on the platform
+  would be imported again), and every record that fails a rule is listed as not eligible.
+
+Why the corrected list is re-validated here instead of trusting a "Phân loại" column:
+the list was edited by people since the last validation, and the platform rejects or,
+worse, mis-matches a record whose name, date of birth, sex or ID is wrong.
+
+Values: names NFC with certain fixes applied (spaces, Unicode form, case), dates of birth
+dd/mm/yyyy text, sex coded by the spec (or by the template's own sex header, e.g.
+"(0:nam, 1:nữ)"), ID and phone numbers as text (phone with the certain new-prefix/leading-zero
+fix); province/district/commune names and codes from the settings; columns the tool cannot
+know (priority group, vaccines, doses, lots, sites) from the input when it has a column with
+the same header, from the settings default (priority group) otherwise, else left empty and
+counted ("cột để trống").
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.core.model import (
+    CATEGORY_LABEL_VI,
+    FIELD_LABEL_VI,
+    Category,
+    Record,
+    Severity,
+)
+from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
+from vaxclean_xl.errors import InputError, VaxcleanError
+from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.import_template import (
+    DEFAULT_SPEC,
+    HeaderCell,
+    ImportSpec,
+    SpecColumn,
+    TemplateLayout,
+    Value,
+    assign_columns,
+    available_specs,
+    fill_template,
+    load_spec,
+    locate_template,
+    write_default_import,
+)
+from vaxclean_xl.io.reader import Table, column_letter, read_table
+from vaxclean_xl.logs import log_line
+from vaxclean_xl.settings import LABELS_VI, Settings, load_settings
+
+OUTPUT_SUFFIX = ".import.xlsx"  # default IMPORT name: '<stem>.import.xlsx' beside INPUT
+REPORT_SUFFIX = ".baocao.xlsx"  # default report name: '<output stem>.baocao.xlsx'
+BASELINE_SCHEMA = "vaxclean.validation/1"
+IMPORT_GROUPS = frozenset({Category.NO_ID, Category.BAD_ID_FORMAT})
+# Fields whose warning-level suggestions are certain fixes worth writing to the platform.
+APPLY_SUGGESTIONS = ("full_name", "phone")
+
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_NOT_ELIGIBLE = "Chưa đủ điều kiện"
+SHEET_WRITTEN = "Đã ghi"
+STDERR_ROWS = 50  # not-eligible rows listed on stderr; the report has them all
+
+
+@dataclass(slots=True)
+class NotEligible:
+    """A record that should go to the platform but still fails a rule: not written."""
+
+    row: int
+    category: Category
+    codes: tuple[str, ...]
+    name: str  # for the staff report only; never logged or printed
+    messages: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class ExportOutcome:
+    output: Path
+    report: Path
+    spec: str  # spec id, e.g. "platform-2021"
+    template: Path | None
+    sheet: str  # the data sheet written
+    first_row: int  # Excel row of the first written record
+    written: int
+    written_rows: list[tuple[int, int]]  # (input row, import file row)
+    not_eligible: list[NotEligible]
+    out_of_scope: int  # records not in NO_ID/BAD_ID_FORMAT originally (with --baseline)
+    empty_columns: dict[str, int]  # spec column id -> written records with that cell empty
+    labels: dict[str, str]  # spec column id -> "<letter> <header>" as in the output
+    missing_columns: list[str]  # spec column ids the template does not have
+    baseline: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything eligible was written, 1 when some records are still wrong."""
+        return 1 if self.not_eligible else 0
+
+
+def default_output(src: Path) -> Path:
+    return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
+
+
+def default_report(output: Path) -> Path:
+    return output.with_name(f"{output.stem}{REPORT_SUFFIX}")
+
+
+# --------------------------------------------------------------------------- baseline
+
+
+def load_baseline(path: str | Path) -> dict[int, Category]:
+    """Row -> original group from a ``validate --json`` report (``vaxclean.validation/1``)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"Không đọc được báo cáo gốc «{path.name}».", code="E401") from exc
+    except ValueError as exc:
+        raise InputError(f"Báo cáo gốc «{path.name}» không phải JSON hợp lệ.",
+                         code="E401") from exc
+    bad = InputError(
+        f"«{path.name}» không phải báo cáo JSON của lệnh validate ({BASELINE_SCHEMA}).",
+        code="E401")
+    if not isinstance(data, dict) or data.get("schema", BASELINE_SCHEMA) != BASELINE_SCHEMA:
+        raise bad
+    records = data.get("records")
+    if not isinstance(records, list):
+        raise bad
+    out: dict[int, Category] = {}
+    for item in records:
+        try:
+            out[int(item["row"])] = Category(item["category"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad from exc
+    return out
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _suggested(rec: Record, field_name: str) -> str | None:
+    for f in rec.findings:
+        if f.field == field_name and f.suggestion:
+            return f.suggestion
+    return None
+
+
+def field_value(rec: Record, name: str, sex_codes: dict[str, str]) -> str:
+    """The text a record gives the platform for one of its fields."""
+    if name in APPLY_SUGGESTIONS and (fix := _suggested(rec, name)):
+        return nfc(fix)
+    if name == "full_name":
+        return rec.full_name
+    if name == "dob":
+        return format_date(rec.dob) if rec.dob else ""
+    if name == "sex":
+        return sex_codes.get(rec.sex or "", "")
+    if name == "id_number":
+        return rec.id_number
+    if name == "phone":
+        return rec.phone
+    if name == "hamlet":
+        return rec.hamlet
+    return " ".join(rec.text(name).split())
+
+
+def _input_value(raw: object, col: SpecColumn) -> str:
+    if raw is None or raw == "":
+        return ""
+    if col.kind == "date":
+        date, _problem = parse_date(raw)
+        if date is not None:
+            return format_date(date)
+    return " ".join(cell_text(raw).split())
+
+
+def input_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
+    """Spec columns fed from the input ("input" source) -> the input column with that header."""
+    wanted = [c for c in spec.columns if "input" in c.sources]
+    cells = [HeaderCell(col, text) for col, text in table.headers.items()]
+    return assign_columns(wanted, cells)
+
+
+def record_values(rec: Record, number: int, raw_row: Sequence[object], spec: ImportSpec,
+                  settings: Settings, sex_codes: dict[str, str],
+                  from_input: dict[str, int]) -> dict[str, Value]:
+    """Spec column id -> value for one record (first non-empty source wins)."""
+    out: dict[str, Value] = {}
+    for col in spec.columns:
+        value: Value = None
+        for src in col.sources:
+            kind, _, arg = src.partition(":")
+            if src == "row_number":
+                value = number
+            elif kind == "field":
+                value = field_value(rec, arg, sex_codes)
+            elif kind == "settings":
+                value = nfc(str(getattr(settings, arg, "") or "")).strip()
+            elif kind == "const":
+                value = nfc(arg)
+            elif src == "input" and col.id in from_input:
+                i = from_input[col.id]
+                value = _input_value(raw_row[i] if i < len(raw_row) else None, col)
+            if value not in (None, ""):
+                break
+        out[col.id] = value if value not in (None, "") else None
+    return out
+
+
+# --------------------------------------------------------------------------- command
+
+
+def _check_paths(src: Path, out: Path, rep: Path, template: Path | None,
+                 baseline: Path | None) -> None:
+    inputs = [p for p in (src, template, baseline) if p is not None]
+    refuse_same_file(out, *inputs)
+    refuse_same_file(rep, *inputs, out)
+    if template is not None and out.suffix.lower() != template.suffix.lower():
+        raise VaxcleanError(
+            f"Tệp kết quả phải cùng đuôi với tệp mẫu ({template.suffix}), không phải "
+            f"«{out.suffix or '(không đuôi)'}».", code="E204")
+
+
+def export_import(
+    src: str | Path,
+    output: str | Path | None = None,
+    *,
+    template: str | Path | None = None,
+    settings: Settings | None = None,
+    settings_file: str | Path | None = None,
+    report: str | Path | None = None,
+    sheet: str | None = None,
+    today: _dt.date | None = None,
+    baseline: str | Path | None = None,
+    spec: str | Path | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ExportOutcome:
+    """Write the platform import file for ``src``; see the module docstring for the rules.
+
+    ``output`` defaults to ``<stem>.import.xlsx`` beside ``src``; ``report`` (the staff
+    workbook: summary, records not eligible, written rows) to ``<output stem>.baocao.xlsx``.
+    ``src``, ``template`` and ``baseline`` are only read.
+    """
+    src = Path(src)
+    tpl = Path(template) if template else None
+    base = Path(baseline) if baseline else None
+    out = Path(output) if output else default_output(src)
+    if tpl is not None and not output:
+        out = out.with_suffix(tpl.suffix)
+    rep = Path(report) if report else default_report(out)
+    _check_paths(src, out, rep, tpl, base)
+
+    the_spec = load_spec(spec)
+    conf = settings if settings is not None else load_settings(settings_file, src)
+    original = load_baseline(base) if base is not None else None
+    layout: TemplateLayout | None = locate_template(tpl, the_spec) if tpl else None
+
+    table = read_table(src, sheet=sheet, mapping=mapping)
+    if "id_number" not in table.columns:
+        raise InputError("Danh sách không có cột Số CCCD/CMND: không xác định được bản ghi "
+                         "để import (dùng --map id_number=CỘT nếu tiêu đề khác).", code="E405")
+    result = validate_table(table, today)
+
+    warnings: list[str] = []
+    chosen: list[Record] = []
+    not_eligible: list[NotEligible] = []
+    out_of_scope = 0
+    for rec in result.records:
+        if original is not None and original.get(rec.row) not in IMPORT_GROUPS:
+            out_of_scope += 1
+            continue
+        if not rec.has_error and rec.id_number:
+            chosen.append(rec)
+            continue
+        errors = [f for f in rec.findings if f.severity is Severity.ERROR]
+        not_eligible.append(NotEligible(
+            row=rec.row, category=rec.category, codes=tuple(f.code for f in errors),
+            name=rec.full_name,
+            messages=tuple(f"{FIELD_LABEL_VI[f.field]}: {f.message}"
+                           + (f" Gợi ý: {f.suggestion}" if f.suggestion else "")
+                           for f in errors),
+        ))
+    if original is None:
+        warnings.append(
+            "Không có --baseline (báo cáo JSON của danh sách gốc): đã xuất MỌI bản ghi đúng có "
+            "số CCCD/CMND, kể cả người đã có đúng trên Nền tảng. Dùng --baseline để chỉ xuất "
+            "nhóm không có/sai định dạng số CCCD/CMND.")
+    else:
+        rows_now = {rec.row for rec in result.records}
+        lost = sorted(r for r, c in original.items() if c in IMPORT_GROUPS and r not in rows_now)
+        if len(original) != len(result.records):
+            warnings.append(
+                f"Báo cáo gốc có {len(original)} bản ghi, danh sách hiện có "
+                f"{len(result.records)}: nếu đã chèn/xóa dòng, số dòng không còn khớp.")
+        if lost:
+            shown = ", ".join(str(r) for r in lost[:10]) + (" …" if len(lost) > 10 else "")
+            warnings.append(f"{len(lost)} dòng thuộc nhóm cần import trong báo cáo gốc không "
+                            f"còn trong danh sách (dòng {shown}).")
+
+    sex_codes = dict(the_spec.sex_codes)
+    if layout is not None and layout.sex_codes and layout.sex_codes != sex_codes:
+        sex_codes = layout.sex_codes
+        warnings.append(f"Mẫu ghi giới tính theo mã Nam={sex_codes['M']}, Nữ={sex_codes['F']} "
+                        "(khác tệp đặc tả): đã dùng mã của mẫu.")
+    from_input = input_columns(table, the_spec)
+    raw_rows = dict(table.rows)
+    first_row = layout.first_row if layout else the_spec.first_data_row
+    # '#' counts the data rows under the headers, those already in the template included
+    start_number = (layout.existing_rows if layout else 0) + 1
+    values = [record_values(rec, start_number + i, raw_rows.get(rec.row, []), the_spec, conf,
+                            sex_codes, from_input)
+              for i, rec in enumerate(chosen)]
+
+    present = [c for c in the_spec.columns if layout is None or c.id in layout.columns]
+    empty = {c.id: n for c in present if c.report_empty
+             and (n := sum(1 for v in values if v.get(c.id) in (None, "")))}
+    labels = {c.id: f"{column_letter(layout.columns[c.id] if layout else c.index)} {c.label}"
+              for c in present}
+    for c in present:
+        keys = [s.partition(":")[2] for s in c.sources if s.startswith("settings:")]
+        if c.required and empty.get(c.id) and keys:
+            warnings.append(f"Cột «{c.label}» bắt buộc nhưng có {empty[c.id]} ô trống: khai "
+                            f"báo «{LABELS_VI.get(keys[0], keys[0])}» ({keys[0]}) trong tệp "
+                            "cài đặt (--settings).")
+    if layout is not None:
+        if layout.missing:
+            names = ", ".join(f"«{the_spec.column(c).label}»" for c in layout.missing)
+            warnings.append(f"Mẫu không có các cột: {names} (không ghi).")
+        if layout.existing_rows:
+            warnings.append(f"Mẫu đã có {layout.existing_rows} dòng dữ liệu dưới tiêu đề: giữ "
+                            f"nguyên, ghi tiếp từ dòng {layout.first_row}.")
+
+    if layout is None:
+        write_default_import(out, the_spec, values)
+        sheet_name = the_spec.sheet
+    else:
+        fill_template(layout, out, the_spec, values)
+        sheet_name = layout.sheet
+    outcome = ExportOutcome(
+        output=out, report=rep, spec=the_spec.id, template=tpl, sheet=sheet_name,
+        first_row=first_row, written=len(chosen),
+        written_rows=[(rec.row, first_row + i) for i, rec in enumerate(chosen)],
+        not_eligible=not_eligible, out_of_scope=out_of_scope, empty_columns=empty,
+        labels=labels, missing_columns=list(layout.missing) if layout else [],
+        baseline=base, warnings=warnings,
+    )
+    write_export_report(rep, outcome, src, {rec.row: rec.full_name for rec in chosen})
+    log_line(f"export-import records={len(result.records)} written={outcome.written} "
+             f"not_eligible={len(not_eligible)} out_of_scope={out_of_scope} "
+             f"baseline={int(base is not None)} template={int(tpl is not None)} "
+             f"spec={the_spec.id}")
+    return outcome
+
+
+# --------------------------------------------------------------------------- report workbook
+
+
+def write_export_report(path: Path, outcome: ExportOutcome, src: Path,
+                        names: dict[int, str]) -> None:
+    """The staff workbook: summary, records not eligible (with messages), rows written."""
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
+                                            "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        try:
+            bold = wb.add_format({"bold": True})
+            title = wb.add_format({"bold": True, "font_size": 13})
+            head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                  "text_wrap": True, "valign": "vcenter"})
+            wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+
+            ws = wb.add_worksheet(SHEET_SUMMARY)
+            ws.set_column(0, 0, 42)
+            ws.set_column(1, 1, 60)
+            ws.write_string(0, 0, "Tệp import lên Nền tảng Quản lý tiêm chủng COVID-19", title)
+            base = (outcome.baseline.name if outcome.baseline
+                    else "(không có: đã xuất mọi bản ghi đúng)")
+            info = [
+                ("Danh sách", src.name),
+                ("Tệp import", outcome.output.name),
+                ("Mẫu", f"{outcome.template.name} (trang «{outcome.sheet}»)"
+                 if outcome.template else f"{outcome.spec} (trang «{outcome.sheet}»)"),
+                ("Báo cáo gốc (--baseline)", base),
+            ]
+            r = 2
+            for label, value in info:
+                ws.write_string(r, 0, label, bold)
+                ws.write_string(r, 1, value)
+                r += 1
+            for label, n in (("Đã ghi vào tệp import", outcome.written),
+                             ("Chưa đủ điều kiện (còn sai, không ghi)", len(outcome.not_eligible)),
+                             ("Ngoài phạm vi import", outcome.out_of_scope)):
+                ws.write_string(r, 0, label, bold)
+                ws.write_number(r, 1, n)
+                r += 1
+            r += 1
+            ws.write_string(r, 0, "Cột để trống (điền tay trên tệp import)", bold)
+            r += 1
+            ws.write_row(r, 0, ["Cột", "Số ô trống"], head)
+            r += 1
+            for cid, n in outcome.empty_columns.items():
+                ws.write_string(r, 0, outcome.labels.get(cid, cid))
+                ws.write_number(r, 1, n)
+                r += 1
+            if outcome.warnings:
+                r += 1
+                ws.write_string(r, 0, "Lưu ý", bold)
+                r += 1
+                for w in outcome.warnings:
+                    ws.write_string(r, 0, w, wrap)
+                    r += 1
+
+            ne = wb.add_worksheet(SHEET_NOT_ELIGIBLE)
+            ne.write_row(0, 0, ["Dòng", "Họ và tên", "Nhóm hiện tại", "Mã lỗi", "Nội dung lỗi"],
+                         head)
+            for width, (a, b) in zip((8, 28, 28, 18, 90), ((0, 0), (1, 1), (2, 2), (3, 3),
+                                                            (4, 4)), strict=True):
+                ne.set_column(a, b, width)
+            for i, item in enumerate(outcome.not_eligible, 1):
+                ne.write_number(i, 0, item.row)
+                ne.write_string(i, 1, item.name)
+                ne.write_string(i, 2, CATEGORY_LABEL_VI[item.category])
+                ne.write_string(i, 3, ", ".join(item.codes))
+                ne.write_string(i, 4, "\n".join(item.messages), wrap)
+            ne.freeze_panes(1, 0)
+
+            wr = wb.add_worksheet(SHEET_WRITTEN)
+            wr.write_row(0, 0, ["Dòng trong danh sách", "Dòng trong tệp import", "Họ và tên"],
+                         head)
+            wr.set_column(0, 1, 14)
+            wr.set_column(2, 2, 28)
+            for i, (row, out_row) in enumerate(outcome.written_rows, 1):
+                wr.write_number(i, 0, row)
+                wr.write_number(i, 1, out_row)
+                wr.write_string(i, 2, names.get(row, ""))
+            wr.freeze_panes(1, 0)
+        finally:
+            wb.close()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _mapping(items: Sequence[str] | None) -> dict[str, str] | None:
+    if not items:
+        return None
+    out: dict[str, str] = {}
+    for item in items:
+        fld, sep, column = item.partition("=")
+        if not sep or not fld.strip() or not column.strip():
+            raise VaxcleanError(
+                f"--map cần dạng trường=CỘT (ví dụ id_number=E), không phải «{item}».",
+                code="E001")
+        out[fld.strip()] = column.strip()
+    return out
+
+
+def cmd_export_import(args: argparse.Namespace) -> int:
+    """``vaxclean export-import``: print what was written; exit 0/1 like validate."""
+    import sys
+
+    outcome = export_import(args.input, args.output, template=args.template,
+                            settings_file=args.settings, report=args.report, sheet=args.sheet,
+                            baseline=args.baseline, spec=args.spec, mapping=_mapping(args.map))
+    where = (f"mẫu «{outcome.template.name}»" if outcome.template
+             else f"mẫu {outcome.spec}")
+    print(f"Đã ghi {outcome.written} bản ghi vào tệp import ({where}, trang «{outcome.sheet}», "
+          f"từ dòng {outcome.first_row}):")
+    print(f"  {'Chưa đủ điều kiện (còn sai)':<36} {len(outcome.not_eligible):>8}")
+    if outcome.baseline is not None:
+        print(f"  {'Ngoài phạm vi import':<36} {outcome.out_of_scope:>8}")
+    if outcome.empty_columns:
+        print("Cột để trống (điền tay trước khi tải lên):")
+        for cid, n in outcome.empty_columns.items():
+            print(f"  {outcome.labels.get(cid, cid):<60} {n:>6}")
+    print(f"Tệp import: {outcome.output}")
+    print(f"Báo cáo:    {outcome.report}")
+    for w in outcome.warnings:
+        print(f"Lưu ý: {w}", file=sys.stderr)
+    if outcome.not_eligible:
+        print(f"{len(outcome.not_eligible)} bản ghi chưa đủ điều kiện (không ghi; xem trang "
+              f"«{SHEET_NOT_ELIGIBLE}» của báo cáo):", file=sys.stderr)
+        for item in outcome.not_eligible[:STDERR_ROWS]:
+            print(f"  Dòng {item.row}: {', '.join(item.codes)}", file=sys.stderr)
+        if len(outcome.not_eligible) > STDERR_ROWS:
+            print(f"  … và {len(outcome.not_eligible) - STDERR_ROWS} dòng khác.",
+                  file=sys.stderr)
+    return outcome.exit_code
+
+
+def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``vaxclean export-import`` on the CLI's subparsers (one line in ``cli.py``)."""
+    specs = ", ".join(available_specs()) or DEFAULT_SPEC
+    p = subparsers.add_parser(
+        "export-import",
+        help="Xuất tệp Excel để import lên Nền tảng Quản lý tiêm chủng COVID-19 (bước 4).",
+        description=(
+            "Ghi các bản ghi không có/sai định dạng số CCCD/CMND, nay đã đúng, vào tệp import "
+            "của Nền tảng. Nên dùng --baseline (báo cáo JSON của lệnh validate trên danh sách "
+            "GỐC) để chỉ chọn nhóm đó; không có --baseline thì xuất mọi bản ghi đúng có số "
+            "CCCD/CMND. Bản ghi còn sai không được ghi mà liệt kê trong báo cáo."),
+    )
+    p.add_argument("input", help="Danh sách đã sửa (đã gộp), .xlsx/.xlsm/.xls/.ods/.csv")
+    p.add_argument("-o", "--output",
+                   help=f"Tệp import (mặc định <tên>{OUTPUT_SUFFIX} cạnh danh sách)")
+    p.add_argument("--template",
+                   help="Tệp mẫu .xlsx tải từ Nền tảng: điền dữ liệu vào mẫu này, giữ nguyên "
+                        "mọi thứ khác")
+    p.add_argument("--baseline", metavar="BAO_CAO_GOC.json",
+                   help="Báo cáo JSON (validate --json) của danh sách gốc, để biết nhóm ban đầu")
+    p.add_argument("--settings", help="Tệp cài đặt (.toml/.json): tên và mã tỉnh, huyện, xã, "
+                                      "mã nhóm ưu tiên mặc định")
+    p.add_argument("--report",
+                   help=f"Báo cáo .xlsx cho cán bộ (mặc định <tệp import>{REPORT_SUFFIX})")
+    p.add_argument("--spec", help=f"Tệp đặc tả mẫu import (.json) hoặc tên có sẵn: {specs} "
+                                  f"(mặc định {DEFAULT_SPEC})")
+    p.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    p.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT",
+                   help="Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)")
+    p.set_defaults(func=cmd_export_import)
+    return p
