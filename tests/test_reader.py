@@ -830,3 +830,18 @@ def test_large_sheet_is_read_in_one_pass(tmp_path: Path) -> None:
     table = read_table(path)
     assert len(table.rows) == n
     assert (table.first_data_row, table.last_data_row) == (2, n + 1)
+
+
+def test_name_fonts_fast_scan_equals_openpyxl(tmp_path):
+    """The streaming font scan gives what openpyxl reports, cell for cell."""
+    from vaxclean_xl.io import reader
+    from vaxclean_xl.sample import generate_sample
+
+    path = tmp_path / "legacy.xlsx"
+    generate_sample(path, rows=400, seed=5)
+    table = reader.read_table(path)
+    col = table.columns["full_name"]
+    fast = reader._name_fonts_xml(path, table.sheet, col, {r for r, _ in table.rows})
+    slow = reader._name_fonts_openpyxl(path, table.sheet, col, table.rows)
+    assert fast == slow and len(fast) == len(table.rows)
+    assert {".VnTime", "VNI-Times"} & set(fast.values())
