@@ -15,7 +15,9 @@ import shutil
 import subprocess
 import unicodedata
 import uuid
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
@@ -647,3 +649,167 @@ def test_password_protected_hamlet_files(tmp_path):
                           password="mk-2022")
     assert [(c["row"], c["new"]) for c in outcome.report["changes"]] == [
         (row_of(0), "Nguyễn Văn Mật Khẩu")]
+
+
+# --------------------------------------------------------------------------- MERGED: own book
+
+
+def make_rich_original(path: Path, n: int = len(HAMLETS)) -> Path:
+    """A list kept with care: a dropdown on the sex column, set widths, a font for names, a
+    conditional format, a defined name and a second sheet."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Danh sách")
+    guide = wb.add_worksheet("Hướng dẫn")
+    bold = wb.add_format({"bold": True})
+    text = wb.add_format({"num_format": "@"})
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    name_font = wb.add_format({"font_name": "Times New Roman", "font_size": 13})
+    ws.merge_range("A1:G1", "TRẠM Y TẾ XÃ AN BÌNH", bold)
+    ws.write_row(HEADER_ROW - 1, 0, ["STT", "Họ và tên", "Ngày sinh", "Giới tính",
+                                     "Số CCCD/CMND", "Số điện thoại", "Thôn/Xóm"], bold)
+    for i in range(n):
+        p = person(i)
+        r = FIRST - 1 + i
+        ws.write_number(r, 0, i + 1)
+        ws.write_string(r, 1, p["name"], name_font)
+        ws.write_datetime(r, 2, dt.datetime.combine(p["dob"], dt.time()), date)
+        ws.write_string(r, 3, p["sex"])
+        ws.write_string(r, 4, p["id"], text)
+        ws.write_string(r, 5, p["phone"], text)
+        ws.write_string(r, 6, p["hamlet"])
+    last = FIRST + n - 1
+    ws.data_validation(f"D{FIRST}:D{last}", {"validate": "list", "source": ["Nam", "Nữ"]})
+    ws.conditional_format(f"A{FIRST}:A{last}",
+                          {"type": "cell", "criteria": ">", "value": 10, "format": bold})
+    ws.set_column("B:B", 32)
+    ws.set_column("E:E", 18)
+    wb.define_name("DanhSach", f"='Danh sách'!$A${HEADER_ROW}:$G${last}")
+    guide.write("A1", "Cột Giới tính chỉ nhận Nam hoặc Nữ.")
+    guide.write_number("A2", 2022)
+    wb.close()
+    return path
+
+
+def _sheet_parts(path: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """(zip members, sheet name -> its part)."""
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    rels = {r.get("Id"): r.get("Target")
+            for r in ET.fromstring(members["xl/_rels/workbook.xml.rels"])}
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    parts = {}
+    for sheet in ET.fromstring(members["xl/workbook.xml"]).iter(f"{main}sheet"):
+        target = rels[sheet.get(rid)]
+        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return members, parts
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    """A rich list split, two hamlet files corrected, merged."""
+    tmp_path = tmp_path_factory.mktemp("rich")
+    original = make_rich_original(tmp_path / "ds.xlsx")
+    split = split_file(original, tmp_path / "chia", all_records=True, today=TODAY)
+    back = next(f.path for f in split.files if f.hamlet == HAMLETS[0])
+    s = Sheet(back)
+    s.set(0, "Họ và tên (sửa)", "Nguyễn Văn Sửa Tên")
+    s.set(0, "Ngày sinh (sửa)", "02/01/1950")
+    s.set(0, "Số CCCD/CMND (sửa)", "001050000123")
+    s.save()
+    s = Sheet(next(f.path for f in split.files if f.hamlet == HAMLETS[1]))
+    s.set(1, "Giới tính (sửa)", "Nam")
+    s.save()
+    before = original.read_bytes()
+    out = tmp_path / "ds.gop.xlsx"
+    outcome = merge_files(original, [tmp_path / "chia"], out, today=TODAY)
+    assert original.read_bytes() == before
+    return original, outcome
+
+
+def test_merged_is_the_users_own_workbook(rich):
+    original, outcome = rich
+    out = outcome.output
+    assert outcome.summary["changes"] == 4
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[:3] == ["Danh sách", "Hướng dẫn", "Tổng hợp"]
+    assert set(wb.sheetnames[3:]) == {SHEET_FILES, SHEET_CHANGES, SHEET_CONFLICTS, SHEET_ADDED,
+                                      SHEET_MISSING, SHEET_NOT_RETURNED}
+    ws = wb["Danh sách"]
+    # the corrections, each in its cell's own look
+    assert ws["B5"].value == "Nguyễn Văn Sửa Tên"
+    assert ws["B5"].font.name == "Times New Roman" and ws["B5"].font.sz == 13
+    assert ws["B5"].fill.fgColor.rgb == "FFFFEB9C"  # the change is marked
+    assert ws["C5"].value == dt.datetime(1950, 1, 2) and ws["C5"].number_format == "dd/mm/yyyy"
+    assert ws["E5"].value == "001050000123" and ws["E5"].number_format == "@"
+    assert ws["D6"].value == "Nam"
+    # everything else of the user's workbook
+    assert ws["B7"].font.name == "Times New Roman" and ws["B7"].value == person(2)["name"]
+    assert ws.column_dimensions["B"].width == pytest.approx(32, abs=1)
+    assert ws.column_dimensions["E"].width == pytest.approx(18, abs=1)
+    (dv,) = ws.data_validations.dataValidation
+    assert str(dv.sqref) == f"D{FIRST}:D{FIRST + len(HAMLETS) - 1}"
+    assert dv.type == "list" and dv.formula1 == '"Nam,Nữ"'
+    assert ws.conditional_formatting
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:G1"]
+    assert "DanhSach" in wb.defined_names
+    assert wb["Hướng dẫn"]["A1"].value == "Cột Giới tính chỉ nhận Nam hoặc Nữ."
+    assert wb["Hướng dẫn"]["A2"].value == 2022
+    # the other sheet, the shared strings, the theme: byte for byte
+    src_members, src_sheets = _sheet_parts(original)
+    out_members, out_sheets = _sheet_parts(out)
+    assert out_members[out_sheets["Hướng dẫn"]] == src_members[src_sheets["Hướng dẫn"]]
+    for name in ("xl/sharedStrings.xml", "xl/theme/theme1.xml", "docProps/core.xml"):
+        assert out_members[name] == src_members[name], name
+    # the merge's sheets still read as tables (header in row 1)
+    assert {(r["Dòng"], r["Giá trị mới"]) for r in sheet_rows(out, SHEET_CHANGES)} == {
+        (FIRST, "Nguyễn Văn Sửa Tên"), (FIRST, "02/01/1950"), (FIRST, "001050000123"),
+        (FIRST + 1, "Nam")}
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_merged(rich, tmp_path):
+    from tests.conftest import soffice_convert
+
+    _original, outcome = rich
+    lo = soffice_convert(outcome.output, "xlsx", tmp_path / "lo")
+    wb = openpyxl.load_workbook(lo)
+    assert wb.sheetnames[:3] == ["Danh sách", "Hướng dẫn", "Tổng hợp"]
+    ws = wb["Danh sách"]
+    assert ws["B5"].value == "Nguyễn Văn Sửa Tên" and ws["E5"].value == "001050000123"
+    assert ws["C5"].value == dt.datetime(1950, 1, 2) and ws["D6"].value == "Nam"
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == [
+        f"D{FIRST}:D{FIRST + len(HAMLETS) - 1}"]
+    assert sheet_rows(lo, SHEET_CHANGES)[0]["Giá trị mới"] == "Nguyễn Văn Sửa Tên"
+
+
+def test_csv_original_gets_a_plain_copy_with_the_corrections(tmp_path):
+    import csv
+
+    original = tmp_path / "ds.csv"
+    with original.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["TRẠM Y TẾ XÃ AN BÌNH"])
+        w.writerow([])
+        w.writerow([])
+        w.writerow(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD/CMND",
+                    "Số điện thoại", "Thôn/Xóm"])
+        for i in range(len(HAMLETS)):
+            p = person(i)
+            w.writerow([i + 1, p["name"], p["dob"].strftime("%d/%m/%Y"), p["sex"], p["id"],
+                        p["phone"], p["hamlet"]])
+    split = split_file(original, tmp_path / "chia", all_records=True, today=TODAY)
+    s = Sheet(next(f.path for f in split.files if f.hamlet == HAMLETS[0]))
+    s.set(0, "Họ và tên (sửa)", "Nguyễn Văn Sửa Tên")
+    s.set(0, "Số CCCD/CMND (sửa)", "001050000123")
+    s.save()
+    out = tmp_path / "ds.gop.xlsx"
+    outcome = merge_files(original, [tmp_path / "chia"], out, today=TODAY)
+    assert outcome.summary["changes"] == 2
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames[1] == "Tổng hợp" and SHEET_CHANGES in wb.sheetnames
+    ws = wb[wb.sheetnames[0]]
+    assert ws["A1"].value == "TRẠM Y TẾ XÃ AN BÌNH"
+    assert ws["B5"].value == "Nguyễn Văn Sửa Tên" and ws["B6"].value == person(1)["name"]
+    assert ws["E5"].value == "001050000123" and ws["E5"].number_format == "@"
+    assert ws["E6"].value == person(1)["id"]  # untouched IDs keep their zeros too

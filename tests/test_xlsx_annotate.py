@@ -302,8 +302,10 @@ def _check_common(dst: Path, *, status_col: int = 6, notes_by_user: dict[str, st
     return wb
 
 
-def _check_summary(members: dict[str, bytes], wb: openpyxl.Workbook, name: str = "Tổng hợp"):
-    assert wb.sheetnames[-1] == name
+def _check_summary(
+    members: dict[str, bytes], wb: openpyxl.Workbook, name: str = "Tổng hợp", last: bool = True
+):
+    assert wb.sheetnames[-1] == name or not last
     rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
     assert rows[0][0] == "Kết quả làm sạch danh sách"
     assert ["Nhóm", "Số người", None] == rows[3]
@@ -745,3 +747,393 @@ def test_legacy_drawing_goes_in_schema_order(tmp_path: Path) -> None:
 def test_chart_template_fallback_matches_file() -> None:
     path = xlsx_annotate.TEMPLATES_DIR / xlsx_annotate.CHART_TEMPLATE
     assert path.read_text(encoding="utf-8") == xlsx_annotate._CHART_TEMPLATE_FALLBACK
+
+
+# --------------------------------------------------------------------------- new cell values
+
+VALUES: dict[tuple[int, int], object] = {
+    (2, 0): "Trạm y tế xã <Tân Phú> & Co",  # A2: plain text replaced
+    (4, 0): "Số TT",  # A4: header cell (bold, grey fill, border)
+    (5, 0): 42,  # A5: number
+    (6, 0): 3.5,
+    (5, 2): dt.date(1999, 9, 9),  # C5: a date cell (italic dd/mm/yyyy) keeps its style
+    (9, 2): dt.datetime(1990, 1, 2, 10, 30),
+    (6, 1): "Nguyễn Văn Mới",  # B6: bold Times New Roman, also marked
+    (7, 4): "001099000777",  # E7: an ID in a General cell must stay text
+    (5, 5): "0912345678",  # F5: a phone number
+    (8, 3): "Nam",  # D8: a cell missing in the XML
+    (24, 0): None,  # A24: emptied
+    (25, 1): dt.date(2001, 2, 3),  # B25: a row missing in the XML, General style
+    (27, 4): "0012",  # E27: another missing row, after a status-only row (26)
+}
+
+
+def _cell_xml(sheet_xml: bytes, ref: str) -> str:
+    m = re.search(rf'<(?:\w+:)?c r="{ref}"[^>]*?(?:/>|>.*?</(?:\w+:)?c>)', sheet_xml.decode(), re.S)
+    assert m, ref
+    return m.group(0)
+
+
+def test_values_replace_content_and_keep_the_cell_style(tmp_path: Path) -> None:
+    src = _xlsxwriter_book(tmp_path / "src.xlsx")
+    dst = tmp_path / "dst.xlsx"
+    before = _members(src)
+    _annotate(src, dst, values=VALUES)
+    after = _members(dst)
+    # only the parts an annotation changes anyway; the rest byte for byte
+    changed = {
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "[Content_Types].xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+    }
+    assert {n for n in before if before[n] != after.get(n)} <= changed
+    sheet = after["xl/worksheets/sheet1.xml"]
+    _assert_cells_sorted(sheet)
+    assert X14_DV in sheet.decode()
+    assert b'<dimension ref="A1:H30"/>' in sheet
+
+    wb = _check_common(dst)  # status columns and marks as without values
+    ws = wb[SHEET]
+    old = openpyxl.load_workbook(src)[SHEET]
+    assert ws["A2"].value == "Trạm y tế xã <Tân Phú> & Co"
+    assert ws["A4"].value == "Số TT"
+    assert ws["A4"].font.b and ws["A4"].fill.fgColor.rgb == "FFD9D9D9"
+    assert ws["A4"].border.left.style == old["A4"].border.left.style == "thin"
+    assert ws["A5"].value == 42 and ws["A6"].value == 3.5
+    # a date cell keeps its own style (format, italic); the date is a real date
+    assert ws["C5"].value == dt.datetime(1999, 9, 9)
+    assert ws["C5"].number_format == "dd/mm/yyyy" and ws["C5"].font.i
+    assert ws["C5"].fill.fgColor.rgb == RED  # and the mark on it
+    assert _cell_xml(after["xl/worksheets/sheet1.xml"], "C5").count("<v>36412</v>") == 1
+    assert ws["C9"].value == dt.datetime(1990, 1, 2, 10, 30)
+    assert ws["C9"].style_id == old["C9"].style_id  # untouched style index: no clone needed
+    # text keeps the font; an ID or phone in a non-text cell gets the Text format
+    assert ws["B6"].value == "Nguyễn Văn Mới"
+    assert ws["B6"].font.b and ws["B6"].font.name == "Times New Roman"
+    assert ws["B6"].fill.fgColor.rgb == RED and "Thiếu họ" in ws["B6"].comment.text
+    assert ws["E7"].value == "001099000777" and ws["E7"].number_format == "@"
+    assert ws["E7"].fill.fgColor.rgb == YELLOW
+    assert ws["F5"].value == "0912345678" and ws["F5"].number_format == "@"
+    assert 't="inlineStr"' in _cell_xml(sheet, "E7")
+    assert ws["D8"].value == "Nam" and ws["D8"].fill.fgColor.rgb == RED
+    assert ws["A24"].value is None
+    # created row/cells: a General cell given a date gets a dd/mm/yyyy clone
+    assert ws["B25"].value == dt.datetime(2001, 2, 3)
+    assert ws["B25"].number_format == "dd/mm/yyyy"
+    assert ws["E27"].value == "0012" and ws["E27"].number_format == "@"
+    assert [ws["G26"].value, ws["H26"].value] == STATUS_ROWS[26]
+    # untouched neighbours
+    assert ws["B5"].value == "Nguyễn Văn A" and ws["E8"].value == "001200000003"
+    assert ws["C6"].value == old["C6"].value and ws["C6"].style_id == old["C6"].style_id
+    assert [str(dv.sqref) for dv in ws.data_validations.dataValidation] == ["D5:D24"]
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:F1"]
+
+
+@pytest.mark.parametrize("producer", ["openpyxl", "no-refs", "prefixed"])
+def test_values_with_other_writers(tmp_path: Path, producer: str) -> None:
+    if producer == "openpyxl":
+        src = _openpyxl_book(tmp_path / "src.xlsx")
+    else:
+        base = _xlsxwriter_book(tmp_path / "base.xlsx")
+        edit = _strip_refs if producer == "no-refs" else _prefix_sheet
+        src = _edit_zip(base, {"xl/worksheets/sheet1.xml": edit}, out=tmp_path / "src.xlsx")
+    dst = tmp_path / "dst.xlsx"
+    _annotate(src, dst, values=VALUES)
+    _assert_cells_sorted(_members(dst)[_sheet_part(_members(dst), SHEET)])
+    ws = _check_common(dst)[SHEET]
+    assert ws["B6"].value == "Nguyễn Văn Mới" and ws["D8"].value == "Nam"
+    assert ws["C5"].value == dt.datetime(1999, 9, 9)
+    assert ws["C5"].number_format.lower().startswith("dd/mm/yy")
+    assert ws["E7"].value == "001099000777" and ws["E7"].number_format == "@"
+    assert ws["B25"].value == dt.datetime(2001, 2, 3)
+    assert ws["E8"].value == "001200000003"  # a neighbour without its own reference
+
+
+def _with_formulas(xml: bytes) -> bytes:
+    """G5:G8 one shared formula (master G5), H5 a plain formula, H6 an array formula."""
+    text = xml.decode()
+    cells = {
+        5: '<c r="G5" t="str"><f t="shared" ref="G5:G8" si="0">LEN(B5)&amp;"!"</f><v>13!</v></c>'
+        '<c r="H5"><f>1+1</f><v>2</v></c>',
+        6: '<c r="G6" t="str"><f t="shared" si="0"/><v>13!</v></c>'
+        '<c r="H6"><f t="array" ref="H6">SUM(A5:A6)</f><v>3</v></c>',
+        7: '<c r="G7" t="str"><f t="shared" si="0"/><v>13!</v></c>',
+        8: '<c r="G8" t="str"><f t="shared" si="0"/><v>13!</v></c>',
+    }
+    for row, extra in cells.items():
+        text = re.sub(rf'(<row r="{row}"[^>]*>.*?)(</row>)', rf"\g<1>{extra}\2", text,
+                      count=1, flags=re.S)
+    return re.sub(r'<dimension ref="[^"]+"/>', '<dimension ref="A1:H24"/>', text).encode()
+
+
+CALC_CHAIN = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<calcChain xmlns="{NS["m"]}"><c r="G5" i="1"/><c r="G6"/><c r="G7"/><c r="G8"/>'
+    '<c r="H5"/><c r="H6"/></calcChain>'
+)
+
+
+def _add_calc_chain(base: Path, out: Path) -> Path:
+    def rels(xml: bytes) -> bytes:
+        return xml.replace(
+            b"</Relationships>",
+            b'<Relationship Id="rId90" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+        )
+
+    def types(xml: bytes) -> bytes:
+        return xml.replace(
+            b"</Types>",
+            b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats'
+            b'-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+        )
+
+    return _edit_zip(
+        base,
+        {
+            "xl/worksheets/sheet1.xml": _with_formulas,
+            "xl/_rels/workbook.xml.rels": rels,
+            "[Content_Types].xml": types,
+        },
+        add={"xl/calcChain.xml": CALC_CHAIN.encode()},
+        out=out,
+    )
+
+
+@pytest.mark.parametrize("case", ["edited-rows", "untouched-rows", "untranslatable"])
+def test_values_drop_formulas_and_keep_shared_formulas_valid(tmp_path: Path, case: str) -> None:
+    """A value replacing the master of a shared formula must not leave its members pointing
+    at a missing master (Excel would call the file corrupt)."""
+    src = _add_calc_chain(_openpyxl_book(tmp_path / "base.xlsx"), tmp_path / "src.xlsx")
+    if case == "untranslatable":  # the tokenizer refuses it: members keep their values only
+        src = _edit_zip(src, {"xl/worksheets/sheet1.xml": lambda x: x.replace(
+            b">LEN(B5)&amp;", b">SUM(B5))&amp;")})
+    else:
+        assert openpyxl.load_workbook(src)[SHEET]["G8"].value == '=LEN(B8)&"!"'
+    dst = tmp_path / "dst.xlsx"
+    values: dict[tuple[int, int], object] = {(5, 6): "thay", (5, 7): 7}
+    if case == "edited-rows":  # the member that takes over is in a row edited anyway
+        values[(6, 7)] = None
+    annotate_xlsx(
+        src, dst, sheet_name=SHEET, header_row=HEADER_ROW, status_headers=["KQ"],
+        status_rows={5: ["x"]}, marks=[], summary=None, values=values,
+    )
+    after = _members(dst)
+    sheet = after["xl/worksheets/sheet1.xml"]
+    _assert_cells_sorted(sheet)
+    assert "<f" not in _cell_xml(sheet, "G5") and "<f" not in _cell_xml(sheet, "H5")
+    ws = openpyxl.load_workbook(dst)[SHEET]
+    assert ws["G5"].value == "thay" and ws["H5"].value == 7
+    assert ws["I4"].value == "KQ"  # the status column after the formulas
+    if case == "untranslatable":
+        for r in (6, 7, 8):
+            assert _cell_xml(sheet, f"G{r}") == f'<c r="G{r}" t="str"><v>13!</v></c>'
+    else:
+        # the first remaining member of the shared formula became its master
+        assert _cell_xml(sheet, "G6").startswith(
+            '<c r="G6" t="str"><f t="shared" ref="G6:G8" si="0">LEN(B6)&amp;"!"</f>'
+        )
+        assert [ws[f"G{r}"].value for r in (6, 7, 8)] == [f'=LEN(B{r})&"!"' for r in (6, 7, 8)]
+    if case == "edited-rows":
+        assert "<f" not in _cell_xml(sheet, "H6") and ws["H6"].value is None
+    else:  # the array formula of a cell given no value stays
+        assert '<f t="array" ref="H6">SUM(A5:A6)</f>' in _cell_xml(sheet, "H6")
+    # the calculation chain named replaced formula cells: it is dropped (Excel rebuilds it)
+    assert "xl/calcChain.xml" not in after
+    assert b"calcChain" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"calcChain" not in after["[Content_Types].xml"]
+    # without values nothing is dropped
+    plain = tmp_path / "plain.xlsx"
+    _annotate(src, plain, summary=None, status_rows={}, marks=[])
+    assert _members(plain)["xl/calcChain.xml"] == CALC_CHAIN.encode()
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_reads_values_and_recalculates_rehomed_formulas(tmp_path: Path) -> None:
+    from tests.conftest import soffice_convert
+
+    src = _add_calc_chain(_xlsxwriter_book(tmp_path / "base.xlsx"), tmp_path / "src.xlsx")
+    dst = tmp_path / "ket_qua.xlsx"
+    _annotate(src, dst, summary=None, values={**VALUES, (5, 6): "thay"})
+    # recalc: the rehomed shared formula must compute from the cells it refers to
+    out = soffice_convert(dst, "xlsx", tmp_path / "lo", recalc=True)
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET]
+    assert ws["G5"].value == "thay"
+    assert [ws[f"G{r}"].value for r in (6, 7, 8)] == [
+        f"{len('Nguyễn Văn Mới')}!", f"{len('Nguyễn Văn C')}!", f"{len('Nguyễn Văn D')}!"
+    ]
+    assert ws["C5"].value == dt.datetime(1999, 9, 9) and ws["E7"].value == "001099000777"
+    assert ws["B25"].value == dt.datetime(2001, 2, 3) and ws["D8"].value == "Nam"
+    assert ws["A2"].value == "Trạm y tế xã <Tân Phú> & Co"
+    assert ws["F5"].value == "0912345678"
+
+
+def test_values_in_a_1904_workbook(tmp_path: Path) -> None:
+    src = tmp_path / "src.xlsx"
+    wb = xlsxwriter.Workbook(str(src), {"date_1904": True})
+    ws = wb.add_worksheet(SHEET)
+    ws.write_row(HEADER_ROW - 1, 0, HEADERS)
+    ws.write_datetime(FIRST_DATA_ROW - 1, 2, dt.datetime(1980, 1, 1),
+                      wb.add_format({"num_format": "dd/mm/yyyy"}))
+    wb.close()
+    dst = tmp_path / "dst.xlsx"
+    values = {(5, 2): dt.date(2000, 1, 1), (6, 2): dt.date(1899, 1, 1)}  # 1899: not a serial
+    _annotate(src, dst, values=values, summary=None, marks=[], status_rows={})
+    cell = _cell_xml(_members(dst)["xl/worksheets/sheet1.xml"], "C5")
+    assert "<v>35064</v>" in cell  # days since 01/01/1904
+    ws2 = openpyxl.load_workbook(dst)[SHEET]
+    assert ws2["C5"].value == dt.datetime(2000, 1, 1)
+    assert ws2["C6"].value == "01/01/1899"
+
+
+def test_status_columns_go_after_columns_given_values(tmp_path: Path) -> None:
+    src = _openpyxl_book(tmp_path / "src.xlsx")
+    dst = tmp_path / "dst.xlsx"
+    _annotate(src, dst, values={(5, 7): "mới"}, summary=None)
+    ws = openpyxl.load_workbook(dst)[SHEET]
+    assert ws["H5"].value == "mới"
+    assert [ws["I4"].value, ws["J4"].value] == STATUS_HEADERS
+    with pytest.raises(ValueError, match="status column"):
+        _annotate(src, tmp_path / "x.xlsx", values={(5, 6): "x"}, first_status_col=6)
+    with pytest.raises(ValueError):
+        _annotate(src, tmp_path / "x.xlsx", values={(0, 1): "x"})
+    with pytest.raises(ValueError):
+        _annotate(src, tmp_path / "x.xlsx", values={(5, 1): float("nan")})
+    with pytest.raises(TypeError):
+        _annotate(src, tmp_path / "x.xlsx", values={(5, 1): object()})
+    assert not (tmp_path / "x.xlsx").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dst.xlsx", "src.xlsx"]
+
+
+# --------------------------------------------------------------------------- several sheets
+
+
+def _table_sheet(name: str, rows: list[list[object]]) -> SummarySheet:
+    return SummarySheet(
+        name=name,
+        title="",
+        tables=[SummaryTable("", ["Tệp", "Dòng", "Số CCCD"], rows)],  # type: ignore[arg-type]
+        freeze_filter=True,
+    )
+
+
+def test_several_added_sheets(tmp_path: Path) -> None:
+    src = _xlsxwriter_book(tmp_path / "src.xlsx")
+    dst = tmp_path / "dst.xlsx"
+    before = _members(src)
+    rows = [["a.xlsx", 5, "001099000777"], ["b.xlsx", 7, ""]]
+    sheets = [
+        _summary(),
+        _table_sheet("Tổng hợp", rows),  # same name: made unique
+        _table_sheet("Nhật ký/thay đổi", []),  # forbidden character, no rows
+        SummarySheet(name="Lists", title="Hai bảng", tables=_summary().tables),  # taken name
+    ]
+    _annotate(src, dst, summary=sheets)
+    after = _members(dst)
+    wb = openpyxl.load_workbook(dst)
+    assert wb.sheetnames == [
+        SHEET, "Lists", "Tổng hợp", "Tổng hợp (2)", "Nhật ký_thay đổi", "Lists (2)"
+    ]
+    _check_summary(after, wb, "Tổng hợp", last=False)
+    # the chart only for the sheet that asks for one
+    charts = [n for n in after if re.match(r"xl/charts/chart\d+\.xml$", n)]
+    assert len(charts) == 2  # the user's chart on Lists + ours
+    for name in ("Tổng hợp (2)", "Nhật ký_thay đổi", "Lists (2)"):
+        assert posixpath_rels(_sheet_part(after, name)) not in after, name
+    # fresh part names and ids, user's parts byte for byte
+    parts = [_sheet_part(after, n) for n in wb.sheetnames]
+    assert len(set(parts)) == len(parts)
+    ids = re.findall(rb'sheetId="(\d+)"', after["xl/workbook.xml"])
+    assert len(ids) == len(set(ids)) == 6
+    for name, data in before.items():
+        if name not in {"xl/worksheets/sheet1.xml", "xl/styles.xml", "[Content_Types].xml",
+                        "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}:
+            assert after[name] == data, name
+    # a table sheet: header in row 1, frozen, filtered; text stays text, numbers numbers
+    ws = wb["Tổng hợp (2)"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [
+        ["Tệp", "Dòng", "Số CCCD"], ["a.xlsx", 5, "001099000777"], ["b.xlsx", 7, None]
+    ]
+    assert ws["A1"].font.b and ws["C2"].number_format == "@"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:C3"
+    empty = wb["Nhật ký_thay đổi"]
+    assert [c.value for c in empty[1]] == ["Tệp", "Dòng", "Số CCCD"]
+    assert empty.freeze_panes == "A2" and not empty.auto_filter.ref
+    wb_xml = after["xl/workbook.xml"].decode()
+    assert (
+        '<definedName name="_xlnm._FilterDatabase" localSheetId="3" hidden="1">'
+        "'Tổng hợp (2)'!$A$1:$C$3</definedName>" in wb_xml
+    )
+    orig_names = re.search(r"<definedNames>(.*)</definedNames>", before["xl/workbook.xml"].decode())
+    assert orig_names.group(1) in wb_xml  # the user's defined names kept
+    two = [list(r) for r in wb["Lists (2)"].iter_rows(values_only=True)]
+    assert two[0][0] == "Hai bảng" and ["Ngày sinh", 1, 0.05] in two
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_several_added_sheets(tmp_path: Path) -> None:
+    _soffice()
+    src = _xlsxwriter_book(tmp_path / "ds.xlsx")
+    dst = tmp_path / "kq.xlsx"
+    sheets = [_summary(), _table_sheet("Nhật ký", [["a.xlsx", 5, "001099000777"]])]
+    _annotate(src, dst, summary=sheets, values={(7, 4): "001099000777"})
+    csv_dir = tmp_path / "csv"
+    _lo_convert(
+        dst,
+        csv_dir,
+        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+    )
+    with open(csv_dir / "kq-Nhật ký.csv", encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh))[:2] == [["Tệp", "Dòng", "Số CCCD"],
+                                            ["a.xlsx", "5", "001099000777"]]
+    with open(csv_dir / f"kq-{SHEET}.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[6][4] == "001099000777"
+    with open(csv_dir / "kq-Tổng hợp.csv", encoding="utf-8", newline="") as fh:
+        assert ["Đúng", "16", ""] in list(csv.reader(fh))
+
+
+def test_output_extension_decides_macros(tmp_path: Path) -> None:
+    base = _xlsxwriter_book(tmp_path / "base.xlsx")
+    macro_ct = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    plain_ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    vba_rel = (
+        b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/'
+        b'relationships/vbaProject" Target="vbaProject.bin"/>'
+    )
+    src = _edit_zip(
+        base,
+        {
+            "[Content_Types].xml": lambda x: x.replace(plain_ct.encode(), macro_ct.encode()),
+            "xl/_rels/workbook.xml.rels": lambda x: x.replace(
+                b"</Relationships>", vba_rel + b"</Relationships>"
+            ),
+        },
+        add={
+            "xl/vbaProject.bin": b"vba",
+            "xl/_rels/vbaProject.bin.rels": (
+                b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="'
+                b'http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+                b'Id="rId1" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                b'vbaProjectSignature" Target="vbaProjectSignature.bin"/></Relationships>'
+            ),
+            "xl/vbaProjectSignature.bin": b"sig",
+        },
+        out=tmp_path / "src.xlsm",
+    )
+    as_xlsx = tmp_path / "dst.xlsx"
+    _annotate(src, as_xlsx, summary=None)
+    after = _members(as_xlsx)
+    assert not {n for n in after if "vbaProject" in n}
+    assert plain_ct in after["[Content_Types].xml"].decode()
+    assert b"vbaProject" not in after["xl/_rels/workbook.xml.rels"]
+    assert b"styles" in after["xl/_rels/workbook.xml.rels"]
+    _check_common(as_xlsx)
+    as_xlsm = tmp_path / "dst.xlsm"
+    _annotate(src, as_xlsm, summary=None)
+    assert _members(as_xlsm)["xl/vbaProject.bin"] == b"vba"
+    plain_to_xlsm = tmp_path / "plain.xlsm"
+    _annotate(base, plain_to_xlsm, summary=None)
+    assert macro_ct in _members(plain_to_xlsm)["[Content_Types].xml"].decode()

@@ -15,12 +15,15 @@ So this module trusts nothing positional:
   merge goes on; a manifest whose source hash differs from ORIGINAL stops the merge (the
   list changed since the split) unless ``force``.
 
-Corrections that differ from the original value are applied to a fresh copy of the original
-data sheet (ORIGINAL and the returned files are never written), two different proposals for
-one cell are a conflict (the original value is kept), rows typed in by hamlets, records
-missing from a returned file and hamlets that sent nothing are listed in their own sheets.
-The merged list is then re-validated with the same rules as ``validate`` and annotated with
-the same annotator, so MERGED reads like a ``validate`` output plus the merge's own sheets.
+Corrections that differ from the original value are written into a copy of ORIGINAL's own
+workbook, cell by cell, each cell keeping its look (other sheets, fonts, widths, dropdowns,
+conditional formats stay as the commune keeps them; an .xls/.ods/.csv list gets a plain
+.xlsx copy first). ORIGINAL and the returned files are never written. Two different
+proposals for one cell are a conflict (the original value is kept); rows typed in by
+hamlets, records missing from a returned file and hamlets that sent nothing are listed in
+their own sheets. The merged list is then re-validated with the same rules as ``validate``
+and annotated by the same annotator in the same pass, so MERGED reads like a ``validate``
+output plus the merge's own sheets.
 
 Determinism: returned files are processed sorted by (hamlet key, file SHA-256, name) and the
 outcome never depends on the order given, so merging the same files again, in any order,
@@ -47,7 +50,6 @@ from vaxclean_xl.core.normalize import (
     cell_text,
     format_date,
     id_text,
-    nfc,
     parse_date,
     parse_sex,
 )
@@ -64,7 +66,7 @@ from vaxclean_xl.io.hamlet_reader import (
     lone_name,
     read_returned,
 )
-from vaxclean_xl.io.reader import Table, iter_sheet_rows, read_table
+from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.logs import log_line
 
 SCHEMA = "vaxclean.merge/1"
@@ -441,14 +443,12 @@ def _decide(proposals: dict[tuple[int, str], list[_Proposal]],
     return changes, conflicts, new_values
 
 
-def _apply(table: Table, new_values: dict[tuple[int, str], object]
-           ) -> tuple[list[tuple[int, list]], dict[int, list]]:
-    """(every record row with the changes applied, the changed rows by row number)."""
+def _apply(table: Table, new_values: dict[tuple[int, str], object]) -> list[tuple[int, list]]:
+    """Every record row, with the changes applied."""
     fixes: dict[int, dict[str, object]] = {}
     for (src_row, f), v in new_values.items():
         fixes.setdefault(src_row, {})[f] = v
     rows: list[tuple[int, list]] = []
-    changed: dict[int, list] = {}
     for row, values in table.rows:
         if row in fixes:
             values = list(values)
@@ -456,9 +456,8 @@ def _apply(table: Table, new_values: dict[tuple[int, str], object]
                 c = table.columns[f]
                 values.extend([None] * (c + 1 - len(values)))
                 values[c] = v
-            changed[row] = values
         rows.append((row, values))
-    return rows, changed
+    return rows
 
 
 def _choose_split(manifest_paths: list[Path], readable: list[ReturnedFile], table: Table,
@@ -565,7 +564,7 @@ def merge_files(
     # --- gather, decide, apply, re-validate with the same rules as validate
     g = _gather(incoming, accepted, table, source)
     changes, conflicts, new_values = _decide(g.proposals, source)
-    merged_rows, changed_rows = _apply(table, new_values)
+    merged_rows = _apply(table, new_values)
     renamed = {r for r, f in new_values if f == "full_name"}
     fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
     result = validate_rows(merged_rows, table.columns, name_fonts=fonts, today=today)
@@ -602,20 +601,18 @@ def merge_files(
         "validation": result.summary(),
     }
 
-    # --- MERGED: fresh copy of the data sheet + merge sheets, then the validate annotations
-    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
-
+    # --- MERGED: ORIGINAL's workbook with the new values, the validate annotations and the
+    # merge's own sheets
     marks = list(_merge_marks(table, changes, conflicts, g.original_edits))
     marks += cell_marks(dataclasses.replace(table, rows=merged_rows), result)
     notes = {r: _join_notes(v) for r, v in g.notes.items()}
     status_rows = {rec.row: [*status_cells(rec), notes.get(rec.row, "")]
                    for rec in result.records}
-    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
-        fresh = Path(tmp) / "merged.xlsx"
-        sheet = _write_fresh(fresh, table, changed_rows, data, not_returned)
-        annotate_xlsx(fresh, out, sheet_name=sheet, header_row=table.header_row,
-                      status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
-                      status_rows=status_rows, marks=marks, summary=summary_sheet(result))
+    _write_merged(table, out, header_row=table.header_row,
+                  status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
+                  status_rows=status_rows, marks=marks,
+                  values={(r, table.columns[f]): v for (r, f), v in new_values.items()},
+                  summary=[summary_sheet(result), *_report_sheets(data, not_returned)])
     if rep is not None:
         with atomic_path(rep) as tmp_rep:
             tmp_rep.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
@@ -726,145 +723,78 @@ def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[di
 # --------------------------------------------------------------------------- writing MERGED
 
 
-def _safe_sheet_name(name: str, taken: set[str]) -> str:
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, " ")
-    base = (name.strip() or "Sheet1")[:31]
-    name, n = base, 2
-    while name.casefold() in taken:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name.casefold())
-    return name
+def _table_sheet(name: str, headers: list[str], rows: list[list[object]]):
+    """One merge sheet: a header row in row 1 (frozen, with an autofilter), then the rows;
+    whole numbers stay numbers, everything else is written as text."""
+    from vaxclean_xl.io.xlsx_annotate import SummarySheet, SummaryTable
+
+    def cell(v: object) -> str | int:
+        if isinstance(v, int) and not isinstance(v, bool):
+            return v
+        return "" if v is None else str(v)
+
+    return SummarySheet(name=name, title="", freeze_filter=True,
+                        tables=[SummaryTable("", headers, [[cell(v) for v in r] for r in rows])])
 
 
-def _merges(path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
-    """Merged ranges of the original sheet (titles), when calamine knows them."""
-    try:
-        from python_calamine import CalamineWorkbook
-
-        ranges = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).merged_cell_ranges
-        return [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or []]
-    except Exception:
-        return []
-
-
-def _write_fresh(dst: Path, table: Table, changed_rows: dict[int, list], data: dict[str, Any],
-                 not_returned: list[dict[str, Any]]) -> str:
-    """Every cell of ORIGINAL's data sheet (titles, footers too) with the changed records
-    replaced, plus the merge's sheets; returns the data sheet's name."""
-    import xlsxwriter
-
-    big = len(table.rows) > 50_000
-    wb = xlsxwriter.Workbook(str(dst), {"constant_memory": big, "strings_to_numbers": False,
-                                        "strings_to_formulas": False,
-                                        "strings_to_urls": False})
-    taken: set[str] = set()
-    name = _safe_sheet_name(table.sheet, taken)
-    ws = wb.add_worksheet(name)
-    text = wb.add_format({"num_format": "@"})
-    date = wb.add_format({"num_format": "dd/mm/yyyy"})
-    when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
-    whole = wb.add_format({"num_format": "0"})
-    head = wb.add_format({"bold": True, "text_wrap": True, "valign": "vcenter",
-                          "bg_color": "#DDEBF7", "border": 1, "num_format": "@"})
-    record_rows = {r for r, _v in table.rows}
-    first, last = table.first_data_row, table.last_data_row
-    merges = [] if big else [m for m in _merges(table.path, table.sheet)
-                             if m[2] + 1 < first or m[0] + 1 > last]
-    merge_at = {(r1, c1): (r1, c1, r2, c2) for r1, c1, r2, c2 in merges}
-    inside = {(r, c) for r1, c1, r2, c2 in merges for r in range(r1, r2 + 1)
-              for c in range(c1, c2 + 1)} - set(merge_at)
-    widths: dict[int, int] = {}
-
-    def put(r: int, c: int, v: object, fmt=None) -> None:
-        if (r, c) in inside:
-            return
-        if (r, c) in merge_at:
-            r1, c1, r2, c2 = merge_at[(r, c)]
-            ws.merge_range(r1, c1, r2, c2, "" if v is None else cell_text(v), fmt or text)
-            return
-        if v is None or v == "":
-            return
-        if isinstance(v, str):
-            ws.write_string(r, c, v, fmt or text)
-        elif isinstance(v, bool):
-            ws.write_boolean(r, c, v)
-        elif isinstance(v, int | float):
-            big_int = isinstance(v, int) or (v.is_integer() and abs(v) >= 1e8)
-            ws.write_number(r, c, v, whole if big_int else None)
-        elif isinstance(v, _dt.datetime):
-            ws.write_datetime(r, c, v, when if (v.hour or v.minute or v.second) else date)
-        elif isinstance(v, _dt.date):
-            ws.write_datetime(r, c, _dt.datetime(v.year, v.month, v.day), date)
-        else:
-            ws.write_string(r, c, cell_text(v), text)
-
-    for row_no, values in iter_sheet_rows(table.path, table.sheet):
-        if row_no in changed_rows:
-            values = changed_rows[row_no]
-        elif row_no in record_rows:
-            values = [nfc(v) if isinstance(v, str) else v for v in values]
-        is_head = row_no == table.header_row
-        for c, v in enumerate(values):
-            put(row_no - 1, c, v, head if is_head else None)
-            if (row_no in record_rows or is_head) and not blank(v):
-                widths[c] = max(widths.get(c, 0), len(cell_text(v)))
-    if not big:
-        for c, w in widths.items():
-            ws.set_column(c, c, min(40, max(6, w + 2)))
-    ws.freeze_panes(table.header_row, 0)
-
-    def sheet(title: str, headers: list[str], rows: list[list[object]]) -> None:
-        s = wb.add_worksheet(_safe_sheet_name(title, taken))
-        for c, h in enumerate(headers):
-            s.write_string(0, c, h, head)
-            s.set_column(c, c, min(40, max(10, len(h) + 2)))
-        for r, values in enumerate(rows, start=1):
-            for c, v in enumerate(values):
-                if isinstance(v, int) and not isinstance(v, bool):
-                    s.write_number(r, c, v)
-                elif v not in (None, ""):
-                    s.write_string(r, c, str(v), text)
-        s.freeze_panes(1, 0)
-        if rows:
-            s.autofilter(0, 0, len(rows), len(headers) - 1)
-
+def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]]) -> list:
+    """The merge's own sheets of MERGED, from the report: files, changes, conflicts, people
+    added by hamlets, records missing from a returned file, hamlets that sent nothing."""
     label = {**FIELD_LABEL_VI}
     status_vi = {"merged": "Đã gộp", "refused": "Từ chối"}
-    sheet(SHEET_FILES, ["Tệp", "Thôn/xóm", "Trạng thái", "Số bản ghi", "Lý do / ghi chú"],
-          [[Path(d["path"]).name, d["hamlet"], status_vi[d["status"]], d["records"],
-            d["reason"] or (f"{len(d['matched_by_values'])} dòng {FALLBACK_REASON}"
-                            if d["matched_by_values"] else "")]
-           for d in data["files"]])
-    sheet(SHEET_CHANGES, ["Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ", "Giá trị mới",
-                          "Cách khớp"],
-          [[c["file"], c["hamlet"], c["row"], label[c["field"]], c["old"], c["new"],
-            "theo mã bản ghi" if c["match"] == "key" else c["match"]]
-           for c in data["changes"]])
-    sheet(SHEET_CONFLICTS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)", "Đề nghị", "Tệp",
-                            "Thôn/xóm", "Dòng trong tệp", "Loại"],
-          [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
-            p["file_row"],
-            "trùng mã trong một tệp" if c["kind"] == "duplicate_key" else "hai tệp khác nhau"]
-           for c in data["conflicts"] for p in c["proposals"]])
     typed_headers = [*L.ORIG_HEADERS.values(), *L.CORR_HEADERS.values(), L.NOTE_HEADER,
                      L.KEY_HEADER]
-    sheet(SHEET_ADDED, ["Tệp", "Thôn/xóm", "Dòng trong tệp", *typed_headers, "Cột khác",
-                        "Lý do"],
-          [[a["file"], a["hamlet"], a["file_row"], *(a["values"].get(h, "")
-                                                     for h in typed_headers),
-            "; ".join(f"{k}: {v}" for k, v in a["values"].items() if k not in typed_headers),
-            a["reason"]]
-           for a in data["added"]])
-    sheet(SHEET_MISSING, ["Tệp", "Thôn/xóm", "Dòng", "Họ và tên", "Ngày sinh", "Số CCCD/CMND"],
-          [[m["file"], m["hamlet"], m["row"], m["full_name"], m["dob"], m["id_number"]]
-           for m in data["missing"]])
-    sheet(SHEET_NOT_RETURNED, ["Thôn/xóm", "Tệp đã gửi", "Số bản ghi"],
-          [[e.get("hamlet", ""), e.get("file", ""), len(e.get("records") or [])]
-           for e in not_returned])
-    wb.close()
-    return name
+    return [
+        _table_sheet(SHEET_FILES, ["Tệp", "Thôn/xóm", "Trạng thái", "Số bản ghi",
+                                   "Lý do / ghi chú"],
+                     [[Path(d["path"]).name, d["hamlet"], status_vi[d["status"]], d["records"],
+                       d["reason"] or (f"{len(d['matched_by_values'])} dòng {FALLBACK_REASON}"
+                                       if d["matched_by_values"] else "")]
+                      for d in data["files"]]),
+        _table_sheet(SHEET_CHANGES, ["Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ",
+                                     "Giá trị mới", "Cách khớp"],
+                     [[c["file"], c["hamlet"], c["row"], label[c["field"]], c["old"], c["new"],
+                       "theo mã bản ghi" if c["match"] == "key" else c["match"]]
+                      for c in data["changes"]]),
+        _table_sheet(SHEET_CONFLICTS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)", "Đề nghị",
+                                       "Tệp", "Thôn/xóm", "Dòng trong tệp", "Loại"],
+                     [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
+                       p["file_row"], "trùng mã trong một tệp" if c["kind"] == "duplicate_key"
+                       else "hai tệp khác nhau"]
+                      for c in data["conflicts"] for p in c["proposals"]]),
+        _table_sheet(SHEET_ADDED, ["Tệp", "Thôn/xóm", "Dòng trong tệp", *typed_headers,
+                                   "Cột khác", "Lý do"],
+                     [[a["file"], a["hamlet"], a["file_row"],
+                       *(a["values"].get(h, "") for h in typed_headers),
+                       "; ".join(f"{k}: {v}" for k, v in a["values"].items()
+                                 if k not in typed_headers),
+                       a["reason"]]
+                      for a in data["added"]]),
+        _table_sheet(SHEET_MISSING, ["Tệp", "Thôn/xóm", "Dòng", "Họ và tên", "Ngày sinh",
+                                     "Số CCCD/CMND"],
+                     [[m["file"], m["hamlet"], m["row"], m["full_name"], m["dob"],
+                       m["id_number"]] for m in data["missing"]]),
+        _table_sheet(SHEET_NOT_RETURNED, ["Thôn/xóm", "Tệp đã gửi", "Số bản ghi"],
+                     [[e.get("hamlet", ""), e.get("file", ""), len(e.get("records") or [])]
+                      for e in not_returned]),
+    ]
+
+
+def _write_merged(table: Table, out: Path, **kwargs: Any) -> None:
+    """MERGED: the user's own workbook (every sheet, format, dropdown and width kept) with
+    the new values, marks, status columns and added sheets; an .xls/.ods/.csv list is first
+    copied cell for cell into a plain .xlsx."""
+    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+
+    if table.source_format in ("xlsx", "xlsm"):
+        annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)
+        return
+    from vaxclean_xl.io.plain_copy import write_plain_copy
+
+    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
+        copy = Path(tmp) / "copy.xlsx"
+        sheet = write_plain_copy(table.path, table.sheet, copy)
+        annotate_xlsx(copy, out, sheet_name=sheet, **kwargs)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -24,6 +24,7 @@ def write_plain_copy(src: Path, sheet: str, dst: Path) -> str:
     ws = wb.add_worksheet(name)
     text = wb.add_format({"num_format": "@"})
     date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    whole = wb.add_format({"num_format": "0"})  # long integers (IDs) not as 1.23E+11
     when = wb.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"})
     for row_no, values in iter_sheet_rows(src, sheet):
         r = row_no - 1
@@ -35,7 +36,8 @@ def write_plain_copy(src: Path, sheet: str, dst: Path) -> str:
             elif isinstance(v, bool):
                 ws.write_boolean(r, c, v)
             elif isinstance(v, int | float):
-                ws.write_number(r, c, v)
+                big = float(v).is_integer() and abs(v) >= 1e8
+                ws.write_number(r, c, v, whole if big else None)
             elif isinstance(v, _dt.datetime):
                 ws.write_datetime(r, c, v, when if (v.hour or v.minute or v.second) else date)
             elif isinstance(v, _dt.date):

@@ -9,11 +9,17 @@ module edits the OOXML package directly:
 
 * every zip member is copied byte for byte, except the few parts that must change: the
   annotated worksheet, its ``.rels``, ``styles.xml``, ``[Content_Types].xml`` and, for the
-  summary sheet, ``workbook.xml`` and its ``.rels``; new parts (notes, VML, summary sheet,
-  drawing, chart) are added;
+  added sheets, ``workbook.xml`` and its ``.rels``; new parts (notes, VML, added sheets,
+  drawings, charts) are added. Two parts may go: ``calcChain.xml`` when cells get new
+  values (a replaced formula would leave it naming a cell without one, which Excel "repairs";
+  Excel rebuilds the chain on its own), and the VBA project when an .xlsm is written under an
+  .xlsx name (Excel refuses to open a macro-enabled package with the .xlsx extension);
 * the worksheet is streamed: read in blocks, cut at ``</row>``, and only the rows that get a
-  status or a mark are parsed (regular expressions over bytes, never a DOM), so memory stays
-  bounded for a 1,000,000-row sheet;
+  status, a mark or a new value are parsed (regular expressions over bytes, never a DOM), so
+  memory stays bounded for a 1,000,000-row sheet;
+* new cell values (``values=``) replace a cell's content but keep its style; a digit string
+  (an ID, a phone number) gets a Text clone of the style so Excel never turns it into a
+  number, a date gets a dd/mm/yyyy clone unless the cell already had a date format;
 * the small parts are edited textually (insertions before a closing tag, attribute edits) so
   their namespace prefixes and ``mc:Ignorable`` declarations stay exactly as Excel wrote them.
 """
@@ -21,6 +27,7 @@ module edits the OOXML package directly:
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import math
 import os
 import posixpath
@@ -28,7 +35,7 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +48,7 @@ from vaxclean_xl.errors import InputError, OutputError
 
 __all__ = [
     "CellMark",
+    "CellValue",
     "SummarySheet",
     "SummaryTable",
     "SameFileError",
@@ -59,24 +67,33 @@ class CellMark:
     note: str  # text of the cell note (comment); several lines allowed
 
 
+# A new cell value: text (always kept as text), a number, a date/datetime, or None (empty).
+CellValue = str | int | float | _dt.date | None
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryTable:
-    """A small table of the summary sheet: a title line, a header row, data rows."""
+    """A small table of an added sheet: a title line ("" for none), a header row, data rows."""
 
     title: str
     headers: list[str]
-    rows: list[list[str | int | float]]
+    rows: list[list[str | int | float | None]]
 
 
 @dataclass(frozen=True, slots=True)
 class SummarySheet:
-    """The sheet added after the user's sheets: title, tables, one bar chart."""
+    """A sheet added after the user's sheets: title, tables, optionally one bar chart.
 
-    name: str  # e.g. "Tổng hợp"
-    title: str  # title line in A1
+    With an empty ``title`` and a single table with an empty title, the header row is row 1:
+    a plain table sheet (``freeze_filter`` then freezes it and puts an autofilter on it).
+    """
+
+    name: str  # e.g. "Tổng hợp"; made unique among the workbook's sheets
+    title: str  # title line in A1 ("" for none: the first table starts in row 1)
     tables: list[SummaryTable]  # written one under the other, a blank row between
-    chart_table: int  # index of the table to chart (first column = categories, second = values)
-    chart_title: str
+    chart_table: int = -1  # table to chart (1st column = categories, 2nd = values); <0: none
+    chart_title: str = ""
+    freeze_filter: bool = False  # freeze the rows down to the 1st table's header; autofilter
 
 
 class SameFileError(OutputError, ValueError):
@@ -99,6 +116,10 @@ RT_COMMENTS = NS_R + "/comments"
 RT_VML = NS_R + "/vmlDrawing"
 RT_DRAWING = NS_R + "/drawing"
 RT_CHART = NS_R + "/chart"
+RT_CALC_CHAIN = NS_R + "/calcChain"
+RT_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+CT_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+CT_MAIN_MACRO = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -147,6 +168,12 @@ _ROOT_RE = re.compile(r"""<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)((?:[^>"']|"[^"
 _ILLEGAL_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _OOXML_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _REF_RE = re.compile(rb"([A-Za-z]{1,3})(\d+)")
+_DIGITS_RE = re.compile(r"[0-9]+")
+# Built-in number formats that show a date or a time (ECMA-376 18.8.30, with the CJK ones).
+_DATE_FMT_IDS = frozenset([*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)])
+TEXT_FMT_ID = 49  # "@"
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
 _SHEET_NAME_BAD_RE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -197,6 +224,11 @@ def _esc_attr(text: str) -> str:
         .replace('"', "&quot;")
         .replace("\n", "&#10;")
     )
+
+
+def _esc_formula(text: str) -> str:
+    """Escape a formula (or defined name) for element text: XML only, no ``_xHHHH_``."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _unesc(text: str) -> str:
@@ -273,6 +305,34 @@ def _fresh_rid(ids: set[str]) -> str:
     return f"rId{n}"
 
 
+def _is_date_code(code: str) -> bool:
+    """Does a number format code show a date or a time (its first section has d/m/y/h/s)?"""
+    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)  # literals, escapes, padding
+    code = re.sub(r"\[(?![hms]+\])[^\]]*\]", "", code, flags=re.I)  # [Red], [$-42A], not [h]
+    return re.search(r"[dmyhs]", code.split(";")[0], re.I) is not None
+
+
+def _excel_serial(value: _dt.date, date1904: bool) -> int | float | None:
+    """Excel's serial number of a date/datetime, or None when it cannot be one (before 1900,
+    or before 1904 in a 1904-based workbook)."""
+    frac = 0.0
+    if isinstance(value, _dt.datetime):
+        day = value.date()
+        t = value.time()
+        frac = (t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6) / 86400
+    else:
+        day = value
+    if date1904:
+        days = (day - _dt.date(1904, 1, 1)).days
+    else:  # Excel counts the non-existent 29/02/1900, so later days are one more
+        days = (day - _dt.date(1899, 12, 31)).days + (day >= _dt.date(1900, 3, 1))
+        if day < _dt.date(1900, 1, 1):
+            return None
+    if days < 0:
+        return None
+    return days + frac if frac else days
+
+
 def _rels_part(part: str) -> str:
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
@@ -341,10 +401,15 @@ class _Plan:
     status: dict[int, list[str]]
     marks: dict[int, dict[int, tuple[str, str]]]  # row -> col -> (severity, note)
     widths: list[float]
+    values: dict[int, dict[int, CellValue]]  # row -> col -> new cell value
 
     @property
     def max_mark_col(self) -> int:
         return max((max(cols) for cols in self.marks.values() if cols), default=-1)
+
+    @property
+    def max_value_col(self) -> int:
+        return max((max(cols) for cols in self.values.values() if cols), default=-1)
 
     def notes(self) -> list[tuple[int, int, str]]:
         out = []
@@ -360,6 +425,7 @@ def _make_plan(
     status_headers: list[str],
     status_rows: dict[int, list[str]],
     marks: Iterable[CellMark],
+    cell_values: Mapping[tuple[int, int], CellValue] | None = None,
 ) -> _Plan:
     if not 1 <= header_row <= MAX_ROW:
         raise ValueError(f"header_row out of range: {header_row}")
@@ -395,7 +461,18 @@ def _make_plan(
             if i < len(values) and values[i]:
                 longest = max(longest, max(len(line) for line in values[i].splitlines() or [""]))
         widths.append(float(min(40, max(18, longest + 2))))
-    return _Plan(header_row, headers, status, merged, widths)
+    new_values: dict[int, dict[int, CellValue]] = {}
+    for (row, col), value in (cell_values or {}).items():
+        if not (1 <= row <= MAX_ROW and 0 <= col < MAX_COL):
+            raise ValueError(f"value outside the sheet: row {row}, col {col}")
+        if value is not None and not isinstance(value, str | int | float | _dt.date):
+            raise TypeError(f"row {row}, col {col}: unsupported cell value {value!r}")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"row {row}, col {col}: {value!r} cannot be stored in a cell")
+        if isinstance(value, str):
+            value = value[:MAX_CELL_TEXT]
+        new_values.setdefault(row, {})[col] = value
+    return _Plan(header_row, headers, status, merged, widths, new_values)
 
 
 # --------------------------------------------------------------------------- styles
@@ -424,6 +501,17 @@ class _Styles:
         self._marked: dict[tuple[int, str], int] = {}
         self._fill: dict[str, int] = {}
         self._bold: dict[float | None, int] = {}
+        # number formats: the user's custom ones (id -> code), and ours
+        p = re.escape(self.p)
+        found = re.findall(rf"<{p}numFmt\b[^>]*?/>", self._inner("numFmts") or "")
+        self.items["numFmts"] = found
+        self.new["numFmts"] = []
+        self.fmt_codes: dict[int, str] = {}
+        for tag in found:
+            fid, code = _get_attr(tag, "numFmtId"), _get_attr(tag, "formatCode")
+            if fid is not None and fid.strip().isdigit() and code is not None:
+                self.fmt_codes[int(fid)] = code
+        self._with_fmt: dict[tuple[int, int], int] = {}
 
     def _prefixed(self, xml: str) -> str:
         if not self.p:
@@ -515,6 +603,46 @@ class _Styles:
             align += "/>"
         return self._add("cellXfs", f"<xf {attrs}>{align}</xf>" if align else f"<xf {attrs}/>")
 
+    def num_fmt_id(self, index: int) -> int:
+        xf = self._xf(index)
+        fid = _get_attr(xf[: xf.index(">") + 1], "numFmtId")
+        return int(fid) if fid and fid.strip().isdigit() else 0
+
+    def is_date(self, index: int) -> bool:
+        fid = self.num_fmt_id(index)
+        code = self.fmt_codes.get(fid)
+        return fid in _DATE_FMT_IDS if code is None else _is_date_code(code)
+
+    def is_text(self, index: int) -> bool:
+        fid = self.num_fmt_id(index)
+        return fid == TEXT_FMT_ID or self.fmt_codes.get(fid) == "@"
+
+    def custom_fmt(self, code: str) -> int:
+        """Id of the number format ``code``: the workbook's own if it has one, else a new one."""
+        for fid, have in self.fmt_codes.items():
+            if have == code:
+                return fid
+        fid = max([163, *self.fmt_codes]) + 1
+        self.fmt_codes[fid] = code
+        self.new["numFmts"].append(
+            self._prefixed(f'<numFmt numFmtId="{fid}" formatCode="{_esc_attr(code)}"/>')
+        )
+        return fid
+
+    def with_num_fmt(self, base: int, fmt_id: int) -> int:
+        """Index of a clone of xf ``base`` (font, fill, border, alignment kept) showing
+        ``fmt_id``; ``base`` itself when it already does."""
+        if self.num_fmt_id(base) == fmt_id:
+            return base
+        key = (base, fmt_id)
+        if key not in self._with_fmt:
+            xf = self._xf(base)
+            end = xf.index(">") + 1
+            tag = _set_attr(_set_attr(xf[:end], "numFmtId", str(fmt_id)), "applyNumberFormat", "1")
+            self.new["cellXfs"].append(tag + xf[end:])
+            self._with_fmt[key] = len(self.items["cellXfs"]) + len(self.new["cellXfs"]) - 1
+        return self._with_fmt[key]
+
     def marked(self, base: int, severity: str) -> int:
         """Index of a clone of xf ``base`` (font, border, number format kept) with the fill."""
         key = (base, severity)
@@ -530,7 +658,7 @@ class _Styles:
     def render(self) -> str:
         xml = self.xml
         p = self.p
-        for coll in ("fonts", "fills", "borders", "cellXfs"):
+        for coll in ("numFmts", "fonts", "fills", "borders", "cellXfs"):
             if not self.new[coll]:
                 continue
             total = len(self.items[coll]) + len(self.new[coll])
@@ -950,8 +1078,45 @@ _R_ATTR_RE = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
 _SPANS_RE = re.compile(rb"""(\sspans\s*=\s*)(?:"[^"]*"|'[^']*')""")
 
 
+@dataclass(frozen=True, slots=True)
+class _NewValue:
+    """The content a cell gets from ``values=`` (its style is kept)."""
+
+    value: CellValue
+
+
+# col -> (new content: status/header text or a value, status style or None, severity or None)
+_Edit = tuple[str | _NewValue | None, int | None, str | None]
+
+
+@dataclass(slots=True)
+class _Orphan:
+    """A shared formula whose master cell got a new value. Its first remaining member becomes
+    the master (formula translated to its place); if the formula cannot be translated, the
+    members keep only their cached values."""
+
+    text: str  # the master's formula, unescaped, without "="
+    row: int
+    col: int
+    box: tuple[int, int, int, int]  # (r1, c1, r2, c2) of the group's ref
+    strip: bool = False
+
+
+def _translate(formula: str, row0: int, col0: int, row: int, col: int) -> str | None:
+    """``formula`` (written in row0/col0) as it reads in row/col; None if it cannot be."""
+    try:
+        from openpyxl.formula.translate import Translator
+
+        out = Translator("=" + formula, origin=f"{col_letter(col0)}{row0}").translate_formula(
+            f"{col_letter(col)}{row}"
+        )
+    except Exception:  # any tokenizer/translator failure: fall back to cached values
+        return None
+    return out[1:] if out.startswith("=") else out
+
+
 class _SheetRewriter:
-    """Streams the worksheet XML, editing only the rows that get a status or a mark."""
+    """Streams the worksheet XML, editing only the rows that get a status, mark or value."""
 
     def __init__(
         self,
@@ -967,6 +1132,7 @@ class _SheetRewriter:
         rel_prefix: str,
         declare_rel_ns: bool,
         extent: tuple[int, int],
+        date1904: bool = False,
     ) -> None:
         self.prefix = prefix
         self.pb = prefix.encode()
@@ -974,6 +1140,8 @@ class _SheetRewriter:
         self.row_re = re.compile(rb"<" + p + rb"row\b([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)", re.S)
         self.cell_re = re.compile(rb"<" + p + rb"c\b([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)", re.S)
         self.value_re = re.compile(rb"<" + p + rb"(?:v|f|is)\b")
+        self.f_re = re.compile(rb"<" + p + rb"f\b([^>]*?)(?:/>|>(.*?)</" + p + rb"f>)", re.S)
+        self.f_start = re.compile(rb"<" + p + rb"f[\s/>]")
         self.row_start = b"<" + self.pb + b"row"
         self.row_tag_r = b"<" + self.pb + b'row r="'
         self.plan = plan
@@ -986,16 +1154,19 @@ class _SheetRewriter:
         self.rel_prefix = rel_prefix
         self.declare_rel_ns = declare_rel_ns
         self.extent = extent
+        self.date1904 = date1904
         header = {plan.header_row} if plan.headers else set()
-        self.targets = sorted(set(plan.status) | set(plan.marks) | header)
+        self.targets = sorted(set(plan.status) | set(plan.marks) | set(plan.values) | header)
         self.ti = 0
         self.prev_row = 0
         self.col_styles: list[tuple[int, int, int]] = []  # (min0, max0, style)
+        self.orphans: dict[bytes, _Orphan] = {}  # shared formulas whose master was replaced
 
     # ---- edits of one row
-    def _edits(self, row: int) -> dict[int, tuple[str | None, int | None, str | None]]:
-        """col -> (inline text or None, status style or None, severity or None)."""
-        edits: dict[int, tuple[str | None, int | None, str | None]] = {}
+    def _edits(self, row: int) -> dict[int, _Edit]:
+        edits: dict[int, _Edit] = {}
+        for col, value in self.plan.values.get(row, {}).items():
+            edits[col] = (_NewValue(value), None, None)
         if row == self.plan.header_row:
             for i, head in enumerate(self.plan.headers):
                 edits[self.first_col + i] = (head, self.header_xf, None)
@@ -1017,10 +1188,10 @@ class _SheetRewriter:
                 return style
         return 0
 
-    def _new_cell(
-        self, row: int, col: int, edit: tuple[str | None, int | None, str | None], base: int
-    ) -> bytes:
+    def _new_cell(self, row: int, col: int, edit: _Edit, base: int) -> bytes:
         text, style, sev = edit
+        if isinstance(text, _NewValue):
+            return self._value_cell(row, col, text.value, base, sev)
         p = self.prefix
         ref = f"{col_letter(col)}{row}"
         if style is None:
@@ -1035,17 +1206,50 @@ class _SheetRewriter:
             ).encode()
         return f'<{p}c r="{ref}" s="{style}"/>'.encode()
 
-    def _edit_cell(
-        self,
-        m: re.Match[bytes],
-        row: int,
-        col: int,
-        edit: tuple[str | None, int | None, str | None],
+    def _value_cell(
+        self, row: int, col: int, value: CellValue, base: int, sev: str | None
     ) -> bytes:
+        """A cell holding ``value`` in (a number-format clone of) style ``base``."""
+        p = self.prefix
+        styles = self.styles
+        style, kind, body = base, "", ""
+        if isinstance(value, _dt.date):
+            serial = _excel_serial(value, self.date1904)
+            if serial is None:  # before the workbook's epoch: keep it readable, as text
+                value = f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+            else:
+                if not styles.is_date(base):
+                    timed = isinstance(value, _dt.datetime) and value.time() != _dt.time()
+                    fmt = styles.custom_fmt(DATETIME_FORMAT if timed else DATE_FORMAT)
+                    style = styles.with_num_fmt(base, fmt)
+                body = f"<{p}v>{_number_text(serial)}</{p}v>"
+        if body:
+            pass
+        elif isinstance(value, bool):
+            kind, body = ' t="b"', f"<{p}v>{int(value)}</{p}v>"
+        elif isinstance(value, int | float):
+            body = f"<{p}v>{_number_text(value)}</{p}v>"
+        elif isinstance(value, str) and value:
+            if _DIGITS_RE.fullmatch(value) and not styles.is_text(base):
+                style = styles.with_num_fmt(base, TEXT_FMT_ID)  # an ID or phone stays text
+            kind = ' t="inlineStr"'
+            body = f'<{p}is><{p}t xml:space="preserve">{_esc_text(value)}</{p}t></{p}is>'
+        if sev is not None:
+            style = styles.marked(style, sev)
+        ref = f"{col_letter(col)}{row}"
+        if body:
+            return f'<{p}c r="{ref}" s="{style}"{kind}>{body}</{p}c>'.encode()
+        return f'<{p}c r="{ref}" s="{style}"/>'.encode()
+
+    def _edit_cell(self, m: re.Match[bytes], row: int, col: int, edit: _Edit) -> bytes:
         attrs, content = m.group(1), m.group(2)
         s = _attr_b(attrs, b"s")
         base = int(s) if s and s.isdigit() else 0
         text, style, sev = edit
+        if isinstance(text, _NewValue):  # new content, same style; a formula is dropped
+            if content and self.f_start.search(content):
+                self._orphan_master(content, row, col)
+            return self._new_cell(row, col, edit, base)
         if style is not None:  # a status/header cell: replace the cell
             if self.check_collisions and content and self.value_re.search(content):
                 raise _Collision
@@ -1065,8 +1269,84 @@ class _SheetRewriter:
         whole = m.group(0)
         return start + whole[len(b"<" + self.pb + b"c" + attrs) :]
 
+    # ---- shared formulas whose master cell gets a value
+    def _orphan_master(self, content: bytes, row: int, col: int) -> None:
+        fm = self.f_re.search(content)
+        if fm is None:
+            return
+        attrs = fm.group(1)
+        ref, si = _attr_b(attrs, b"ref"), _attr_b(attrs, b"si")
+        if _attr_b(attrs, b"t") != b"shared" or not ref or si is None:
+            return  # a plain or array formula: nothing else depends on its <f>
+        try:
+            corners = [_parse_ref(x) for x in ref.decode().split(":")]
+        except ValueError:
+            return
+        rows, cols = [r for r, _ in corners], [c for _, c in corners]
+        text = _unesc((fm.group(2) or b"").decode("utf-8"))
+        self.orphans[si] = _Orphan(text, row, col, (min(rows), min(cols), max(rows), max(cols)))
+
+    def _prune(self, row: int) -> None:
+        for si in [si for si, o in self.orphans.items() if o.box[2] < row]:
+            del self.orphans[si]
+
+    def _rehome(self, cell: bytes, row: int, col: int) -> bytes:
+        """``cell`` made the new master of its orphaned shared formula (or stripped of it)."""
+        fm = self.f_re.search(cell)
+        if fm is None:
+            return cell
+        attrs = fm.group(1)
+        si = _attr_b(attrs, b"si")
+        if _attr_b(attrs, b"t") != b"shared" or _attr_b(attrs, b"ref") or si is None:
+            return cell
+        o = self.orphans.get(si)
+        r1, c1, r2, c2 = o.box if o else (0, 0, -1, -1)
+        if o is None or not (r1 <= row <= r2 and c1 <= col <= c2):
+            return cell
+        formula = None if o.strip else _translate(o.text, o.row, o.col, row, col)
+        if formula is None:
+            o.strip = True  # every member keeps its cached value only
+            return cell[: fm.start()] + cell[fm.end() :]
+        del self.orphans[si]
+        p = self.pb
+        new_ref = f"{col_letter(c1)}{row}:{col_letter(c2)}{r2}".encode()
+        text = _esc_formula(formula)
+        new_f = (
+            b"<" + p + b'f t="shared" ref="' + new_ref + b'" si="' + si + b'">'
+            + text.encode("utf-8") + b"</" + p + b"f>"
+        )
+        return cell[: fm.start()] + new_f + cell[fm.end() :]
+
+    def _rehome_row(self, m: re.Match[bytes], row: int) -> bytes | None:
+        """A row with no edit, rewritten only if a cell joins an orphaned shared formula."""
+        self._prune(row)
+        content = m.group(2)
+        if not self.orphans or not content or not self.f_start.search(content):
+            return None
+        out: list[bytes] = []
+        pos, col = 0, -1
+        for c in self.cell_re.finditer(content):
+            col = self._cell_col(c, col)
+            if c.group(2) and self.f_start.search(c.group(2)):
+                new = self._rehome(c.group(0), row, col)
+                if new is not c.group(0):
+                    out += [content[pos : c.start()], new]
+                    pos = c.end()
+        if not out:
+            return None
+        out.append(content[pos:])
+        whole, base = m.group(0), m.start(0)
+        return whole[: m.start(2) - base] + b"".join(out) + whole[m.end(2) - base :]
+
+    @staticmethod
+    def _cell_col(c: re.Match[bytes], prev: int) -> int:
+        ref = _attr_b(c.group(1), b"r")
+        rm = _REF_RE.match(ref) if ref else None
+        return col_index(rm.group(1).decode()) if rm else prev + 1
+
     def _edit_row(self, m: re.Match[bytes], row: int) -> bytes:
         attrs, content = m.group(1), m.group(2)
+        self._prune(row)
         edits = self._edits(row)
         pending = sorted(edits)
         pi = 0
@@ -1076,11 +1356,7 @@ class _SheetRewriter:
         content = content or b""
         for c in self.cell_re.finditer(content):
             ref = _attr_b(c.group(1), b"r")
-            if ref:
-                rm = _REF_RE.match(ref)
-                col = col_index(rm.group(1).decode()) if rm else col + 1
-            else:
-                col += 1
+            col = self._cell_col(c, col)
             out.append(content[pos : c.start()])
             while pi < len(pending) and pending[pi] < col:
                 out.append(
@@ -1093,16 +1369,17 @@ class _SheetRewriter:
                 )
                 pi += 1
             if pi < len(pending) and pending[pi] == col:
-                out.append(self._edit_cell(c, row, col, edits[col]))
+                cell = self._edit_cell(c, row, col, edits[col])
                 pi += 1
             elif ref is None:  # give it an explicit reference: neighbours may be inserted
                 tag_end = 2 + len(self.pb)
                 whole = c.group(0)
-                out.append(
-                    whole[:tag_end] + f' r="{col_letter(col)}{row}"'.encode() + whole[tag_end:]
-                )
+                cell = whole[:tag_end] + f' r="{col_letter(col)}{row}"'.encode() + whole[tag_end:]
             else:
-                out.append(c.group(0))
+                cell = c.group(0)
+            if self.orphans and c.group(2) and self.f_start.search(c.group(2)):
+                cell = self._rehome(cell, row, col)
+            out.append(cell)
             pos = c.end()
         while pi < len(pending):
             out.append(
@@ -1139,7 +1416,7 @@ class _SheetRewriter:
     def _feed(self, section: bytes, out: list[bytes]) -> None:
         """Process a run of complete <row> elements."""
         targets = self.targets
-        if self.ti >= len(targets):
+        if self.ti >= len(targets) and not self.orphans:
             out.append(section)
             return
         r: bytes | None = None
@@ -1151,8 +1428,8 @@ class _SheetRewriter:
         if last >= 0:
             end = section.find(b">", last)
             r = _attr_b(section[last + len(self.row_start) : end], b"r")
-            if r and int(r) < targets[self.ti]:  # fast path: nothing to do in this section
-                out.append(section)
+            if r and not self.orphans and int(r) < targets[self.ti]:
+                out.append(section)  # fast path: nothing to do in this section
                 self.prev_row = int(r)
                 return
         elif not section.strip():
@@ -1163,7 +1440,12 @@ class _SheetRewriter:
         last_row = int(r) if r else None
         # Jump path: rows written with r="N" first (Excel, LibreOffice, openpyxl, XlsxWriter)
         # are found with a plain search; rows in between are copied without being parsed.
-        while self.ti < n and (last_row is None or targets[self.ti] <= last_row):
+        # An orphaned shared formula stops it: the rows after its master must be looked at.
+        while (
+            not self.orphans
+            and self.ti < n
+            and (last_row is None or targets[self.ti] <= last_row)
+        ):
             row = targets[self.ti]
             idx = section.find(self.row_tag_r + b'%d"' % row, pos)
             m = self.row_re.match(section, idx) if idx >= 0 else None
@@ -1174,7 +1456,9 @@ class _SheetRewriter:
             pos = m.end()
             self.ti += 1
             self.prev_row = row
-        if self.ti >= n or (last_row is not None and targets[self.ti] > last_row):
+        if not self.orphans and (
+            self.ti >= n or (last_row is not None and targets[self.ti] > last_row)
+        ):
             out.append(section[pos:])
             if last_row is not None:
                 self.prev_row = last_row
@@ -1192,6 +1476,10 @@ class _SheetRewriter:
                 out.append(self._edit_row(m, row))
                 pos = m.end()
                 self.ti += 1
+            elif self.orphans and (new := self._rehome_row(m, row)) is not None:
+                out.append(section[pos : m.start()])
+                out.append(new)
+                pos = m.end()
             self.prev_row = row
         out.append(section[pos:])
 
@@ -1263,6 +1551,7 @@ class _SheetRewriter:
                     self.extent[0],
                     self.first_col + len(self.plan.headers) - 1,
                     self.plan.max_mark_col,
+                    self.plan.max_value_col,
                 ]
             )
             new_ref = f"{col_letter(left)}{top}:{col_letter(right)}{bottom}"
@@ -1377,57 +1666,105 @@ def _number_text(value: object) -> str | None:
     return None
 
 
-def _summary_parts(
-    summary: SummarySheet, name: str, styles: _Styles, drawing_rid: str
-) -> tuple[str, dict[str, object] | None, tuple[int, int, int, int]]:
-    """(sheet XML, chart template context or None, chart anchor (col0, row0, col1, row1))."""
-    title_xf = styles.add_xf(font=styles.bold_font(14))
-    table_title_xf = styles.add_xf(font=styles.bold_font())
+@dataclass(frozen=True, slots=True)
+class _SummaryXfs:
+    """The styles of the added sheets (made once, shared by all of them)."""
+
+    title: int
+    table_title: int
+    header: int
+    body: int
+    body_text: int
+
+
+def _summary_xfs(styles: _Styles) -> _SummaryXfs:
     border = styles.thin_border()
-    header_xf = styles.add_xf(
-        font=styles.bold_font(),
-        fill=styles.fill(HEADER_FILL_RGB),
-        border=border,
-        wrap=True,
-        vertical="center",
+    return _SummaryXfs(
+        title=styles.add_xf(font=styles.bold_font(14)),
+        table_title=styles.add_xf(font=styles.bold_font()),
+        header=styles.add_xf(
+            font=styles.bold_font(),
+            fill=styles.fill(HEADER_FILL_RGB),
+            border=border,
+            wrap=True,
+            vertical="center",
+        ),
+        body=styles.add_xf(border=border, vertical="top"),
+        body_text=styles.add_xf(num_fmt=TEXT_FMT_ID, border=border, vertical="top"),
     )
-    body_xf = styles.add_xf(border=border, vertical="top")
+
+
+@dataclass(slots=True)
+class _SummaryParts:
+    xml: str
+    chart: dict[str, object] | None  # chart template context
+    anchor: tuple[int, int, int, int]  # chart anchor (col0, row0, col1, row1)
+    filter_ref: str | None  # "A1:E9": the autofiltered range, if any
+
+
+def _summary_parts(
+    summary: SummarySheet, name: str, xfs: _SummaryXfs, drawing_rid: str
+) -> _SummaryParts:
+    """The worksheet XML of an added sheet, and what its chart and filter need."""
     rows: list[str] = []
     chart: dict[str, object] | None = None
     max_cols = 1
-    first_width = max(12, len(summary.title) // 2)
+    longest: dict[int, int] = {}
+    freeze_row = 0
+    filter_ref = None
 
-    def cell(r: int, c: int, value: object, xf: int) -> str:
+    def cell(r: int, c: int, value: object, xf: int, text_xf: int | None = None) -> str:
         ref = f"{col_letter(c)}{r}"
+        if value is None or value == "":
+            return f'<c r="{ref}" s="{xf}"/>'
         num = _number_text(value)
         if num is not None:
             return f'<c r="{ref}" s="{xf}"><v>{num}</v></c>'
-        text = "" if value is None else str(value)
+        text = str(value)
         return (
-            f'<c r="{ref}" s="{xf}" t="inlineStr"><is><t xml:space="preserve">'
-            f"{_esc_text(text[:MAX_CELL_TEXT])}</t></is></c>"
+            f'<c r="{ref}" s="{xf if text_xf is None else text_xf}" t="inlineStr"><is>'
+            f'<t xml:space="preserve">{_esc_text(text[:MAX_CELL_TEXT])}</t></is></c>'
         )
 
-    rows.append(f'<row r="1">{cell(1, 0, summary.title, title_xf)}</row>')
-    r = 3
-    quoted = _quote_sheet(name)
-    if summary.tables and not 0 <= summary.chart_table < len(summary.tables):
+    def measure(c: int, value: object) -> None:
+        if value is not None:
+            text = str(value)
+            size = max((len(line) for line in text.splitlines()), default=0)
+            longest[c] = max(longest.get(c, 0), size)
+
+    if summary.tables and summary.chart_table >= len(summary.tables):
         raise ValueError(f"chart_table {summary.chart_table} out of range")
+    r = 1
+    if summary.title:
+        rows.append(f'<row r="1">{cell(1, 0, summary.title, xfs.title)}</row>')
+        r = 3
+    quoted = _quote_sheet(name)
     for t_index, table in enumerate(summary.tables):
-        rows.append(f'<row r="{r}">{cell(r, 0, table.title, table_title_xf)}</row>')
-        r += 1
+        if table.title:
+            rows.append(f'<row r="{r}">{cell(r, 0, table.title, xfs.table_title)}</row>')
+            r += 1
         header_r = r
-        heads = "".join(cell(r, c, h, header_xf) for c, h in enumerate(table.headers))
+        heads = "".join(cell(r, c, h, xfs.header) for c, h in enumerate(table.headers))
         rows.append(f'<row r="{r}">{heads}</row>')
+        for c, h in enumerate(table.headers):
+            measure(c, h)
         r += 1
         first_data = r
+        width = len(table.headers)
         for values in table.rows:
-            cells = "".join(cell(r, c, v, body_xf) for c, v in enumerate(values))
+            cells = "".join(
+                cell(r, c, values[c] if c < len(values) else None, xfs.body, xfs.body_text)
+                for c in range(max(width, len(values)))
+            )
             rows.append(f'<row r="{r}">{cells}</row>')
-            if values:
-                first_width = max(first_width, min(50, len(str(values[0])) + 2))
+            for c, v in enumerate(values):
+                measure(c, v)
             r += 1
-        max_cols = max(max_cols, len(table.headers), *(len(v) for v in table.rows or [[]]))
+        max_cols = max(max_cols, width, *(len(v) for v in table.rows or [[]]))
+        if t_index == 0 and summary.freeze_filter:
+            freeze_row = header_r
+            if table.rows and width:
+                filter_ref = f"A{header_r}:{col_letter(width - 1)}{r - 1}"
         if t_index == summary.chart_table and table.rows:
             last = r - 1
             chart = {
@@ -1449,19 +1786,32 @@ def _summary_parts(
     n_cat = len(chart["categories"]) if chart else 0  # type: ignore[arg-type]
     anchor = (anchor_col, 2, anchor_col + 8, 2 + max(16, int(n_cat * 1.6) + 6))
     drawing = f'<drawing r:id="{drawing_rid}"/>' if chart else ""
-    cols = f'<col min="1" max="1" width="{first_width}" customWidth="1"/>'
-    if max_cols > 1:
-        cols += f'<col min="2" max="{max_cols}" width="16" customWidth="1"/>'
+    widths = {c: min(40, max(10, n + 2)) for c, n in longest.items()}
+    # the first column holds the labels and the title spills from it: up to 50 wide
+    widths[0] = max(12, min(50, len(summary.title) // 2), min(50, longest.get(0, 0) + 2))
+    cols = "".join(
+        f'<col min="{c + 1}" max="{c + 1}" width="{w}" customWidth="1"/>'
+        for c, w in sorted(widths.items())
+    )
+    view = '<sheetView workbookViewId="0"/>'
+    if freeze_row:
+        below = f"A{freeze_row + 1}"
+        view = (
+            f'<sheetView workbookViewId="0"><pane ySplit="{freeze_row}" topLeftCell="{below}" '
+            f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
+            f'activeCell="{below}" sqref="{below}"/></sheetView>'
+        )
+    auto_filter = f'<autoFilter ref="{filter_ref}"/>' if filter_ref else ""
     xml = (
         XML_DECL + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
         f'<dimension ref="A1:{col_letter(max_cols - 1)}{last_row}"/>'
-        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        f"<sheetViews>{view}</sheetViews>"
         '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>"
+        f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>{auto_filter}"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         f"{drawing}</worksheet>"
     )
-    return xml, chart, anchor
+    return _SummaryParts(xml, chart, anchor, filter_ref)
 
 
 def _drawing_xml(anchor: tuple[int, int, int, int], chart_rid: str) -> str:
@@ -1533,6 +1883,19 @@ class _Package:
         self.styles_part = self.real(styles[0].target) if styles else None
         self.comments_part = self._sheet_rel_part(RT_COMMENTS)
         self.vml_part: str | None = None  # set from <legacyDrawing r:id> by set_legacy_drawing
+        pr = wb.find(f"{{{NS_MAIN}}}workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "").strip().lower() in ("1", "true")
+        # caches and macro parts that an edit may have to drop: (relationship id, part)
+        self.calc_chain = [
+            (r.id, self.real(r.target) or "")
+            for r in self.workbook_rels
+            if r.type == RT_CALC_CHAIN and not r.external and self.real(r.target)
+        ]
+        self.vba = [
+            (r.id, self.real(r.target) or "")
+            for r in self.workbook_rels
+            if r.type == RT_VBA and not r.external and self.real(r.target)
+        ]
 
     def set_legacy_drawing(self, rid: str | None) -> None:
         """The VML part of the sheet's notes/controls (not the header/footer image VML)."""
@@ -1556,6 +1919,58 @@ class _Package:
         if name is None:
             return None
         return self.zin.read(name).decode("utf-8")
+
+
+def _drop_rels(xml: str, ids: set[str]) -> str:
+    """A .rels part without the relationships ``ids``."""
+
+    def keep(m: re.Match[str]) -> str:
+        return "" if _get_attr(m.group(1), "Id") in ids else m.group(0)
+
+    return re.sub(r"<(?:[\w.-]+:)?Relationship\b([^>]*?)(?:/>|>.*?</(?:[\w.-]+:)?Relationship>)",
+                  keep, xml, flags=re.S)
+
+
+def _retype_part(xml: str, part: str, old: str, new: str) -> str:
+    """[Content_Types].xml with the Override of ``part`` changed from ``old`` to ``new``."""
+
+    def edit(m: re.Match[str]) -> str:
+        name = (_get_attr(m.group(0), "PartName") or "").lstrip("/").lower()
+        if name == part.lower() and _get_attr(m.group(0), "ContentType") == old:
+            return _set_attr(m.group(0), "ContentType", new)
+        return m.group(0)
+
+    return re.sub(r"<(?:[\w.-]+:)?Override\b[^>]*>", edit, xml)
+
+
+def _drop_overrides(xml: str, parts: set[str]) -> str:
+    """[Content_Types].xml without the Override entries of ``parts``."""
+    lowered = {x.lower() for x in parts}
+
+    def keep(m: re.Match[str]) -> str:
+        name = (_get_attr(m.group(1), "PartName") or "").lstrip("/").lower()
+        return "" if name in lowered else m.group(0)
+
+    return re.sub(r"<(?:[\w.-]+:)?Override\b([^>]*?)(?:/>|>\s*</(?:[\w.-]+:)?Override>)",
+                  keep, xml)
+
+
+def _add_defined_names(xml: str, p: str, names: str) -> str:
+    """workbook.xml with ``names`` (definedName elements) added, at their place."""
+    ep = re.escape(p)
+    m = re.search(rf"<{ep}definedNames\b[^>]*?/?>", xml)
+    if m:
+        return _append_children_at(xml, m, p, "definedNames", names)
+    at = -1  # CT_Workbook: sheets, functionGroups?, externalReferences?, definedNames?
+    for name in ("sheets", "functionGroups", "externalReferences"):
+        close = xml.rfind(f"</{p}{name}>")
+        if close >= 0:
+            at = max(at, close + len(f"</{p}{name}>"))
+        elif empty := re.search(rf"<{ep}{name}\b[^>]*/>", xml):
+            at = max(at, empty.end())
+    if at < 0:
+        raise WorkbookPackageError("Tệp Excel bị hỏng: thiếu phần tử <sheets>.")
+    return xml[:at] + f"<{p}definedNames>{names}</{p}definedNames>" + xml[at:]
 
 
 def _content_types(xml: str, defaults: dict[str, str], overrides: dict[str, str]) -> str:
@@ -1597,29 +2012,34 @@ def _write_package(
     pkg: _Package,
     out_path: str,
     plan: _Plan,
-    summary: SummarySheet | None,
+    summaries: list[SummarySheet],
     first_col: int,
     check_collisions: bool,
     sheet_info: _SheetInfo,
     extent: tuple[int, int],
+    macro: bool | None = None,
 ) -> None:
+    """Write the package. ``macro``: True/False makes the workbook macro-enabled/plain to
+    match the output's extension (.xlsm/.xlsx), None keeps it as it is."""
     names = set(pkg.names)
     replaced: dict[str, str] = {}  # existing member -> new text
     added: list[tuple[str, str]] = []  # new member -> text
     defaults: dict[str, str] = {}
     overrides: dict[str, str] = {}
+    dropped: set[str] = set()  # existing members left out
+    wb_rels_dropped: set[str] = set()
 
     # styles
     styles_xml = pkg.text(pkg.styles_part) if pkg.styles_part else None
     styles = _Styles(styles_xml)
     header_xf = styles.add_xf(
-        num_fmt=49,
+        num_fmt=TEXT_FMT_ID,
         font=styles.bold_font(),
         fill=styles.fill(HEADER_FILL_RGB),
         wrap=True,
         vertical="center",
     )
-    status_xf = styles.add_xf(num_fmt=49, wrap=True, vertical="top")
+    status_xf = styles.add_xf(num_fmt=TEXT_FMT_ID, wrap=True, vertical="top")
     styles_part = pkg.styles_part
     wb_rels_new: list[tuple[str, str, str]] = []
     wb_rel_ids = {r.id for r in pkg.workbook_rels}
@@ -1673,27 +2093,37 @@ def _write_package(
                     rel_prefix = "vxr"
                 declare_rel_ns = True
 
-    # summary sheet
+    # added sheets
     workbook_xml = pkg.workbook_xml
-    if summary is not None:
-        name = _unique_sheet_name(summary.name, [s[0] for s in pkg.sheets])
+    sheet_names = [s[0] for s in pkg.sheets]
+    sheet_id = max([s[1] for s in pkg.sheets] + [0])
+    xfs = _summary_xfs(styles) if summaries else None
+    p, _, wb_root = _root(workbook_xml)
+    r_prefix = _ns_prefix(wb_root.group(0), NS_R)
+    sheet_elements = ""
+    filter_names = ""
+    for summary in summaries:
+        assert xfs is not None
+        name = _unique_sheet_name(summary.name, sheet_names)
+        sheet_names.append(name)
+        sheet_id += 1
         sheet_part = _fresh_name(names, "xl/worksheets/sheet{}.xml")
         rid = _fresh_rid(wb_rel_ids)
         wb_rels_new.append((rid, RT_WORKSHEET, _rel_target(pkg.workbook_part, sheet_part)))
         overrides[sheet_part] = CT_WORKSHEET
-        sheet_xml, chart_ctx, anchor = _summary_parts(summary, name, styles, "rId1")
-        added.append((sheet_part, sheet_xml))
-        if chart_ctx is not None:
+        parts = _summary_parts(summary, name, xfs, "rId1")
+        added.append((sheet_part, parts.xml))
+        if parts.chart is not None:
             drawing_part = _fresh_name(names, "xl/drawings/drawing{}.xml")
             chart_part = _fresh_name(names, "xl/charts/chart{}.xml")
-            added.append((drawing_part, _drawing_xml(anchor, "rId1")))
+            added.append((drawing_part, _drawing_xml(parts.anchor, "rId1")))
             added.append(
                 (
                     _rels_part(drawing_part),
                     _rels_xml(None, [("rId1", RT_CHART, _rel_target(drawing_part, chart_part))]),
                 )
             )
-            added.append((chart_part, _load_chart_template().render(**chart_ctx)))
+            added.append((chart_part, _load_chart_template().render(**parts.chart)))
             added.append(
                 (
                     _rels_part(sheet_part),
@@ -1702,22 +2132,57 @@ def _write_package(
             )
             overrides[drawing_part] = CT_DRAWING
             overrides[chart_part] = CT_CHART
-        p, _, wb_root = _root(workbook_xml)
-        r_prefix = _ns_prefix(wb_root.group(0), NS_R)
-        sheet_id = max([s[1] for s in pkg.sheets] + [0]) + 1
         if r_prefix:
-            element = (
+            sheet_elements += (
                 f'<{p}sheet name="{_esc_attr(name)}" sheetId="{sheet_id}" {r_prefix}:id="{rid}"/>'
             )
         else:
-            element = (
+            sheet_elements += (
                 f'<{p}sheet xmlns:r="{NS_R}" name="{_esc_attr(name)}" sheetId="{sheet_id}" '
                 f'r:id="{rid}"/>'
             )
-        workbook_xml = _append_children(workbook_xml, p, "sheets", element)
+        if parts.filter_ref:  # Excel keeps an autofilter's range in a hidden defined name
+            absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", parts.filter_ref)
+            filter_names += (
+                f'<{p}definedName name="_xlnm._FilterDatabase" '
+                f'localSheetId="{len(sheet_names) - 1}" hidden="1">'
+                f"{_esc_formula(_quote_sheet(name))}!{absolute}</{p}definedName>"
+            )
+    if sheet_elements:
+        workbook_xml = _append_children(workbook_xml, p, "sheets", sheet_elements)
+        if filter_names:
+            workbook_xml = _add_defined_names(workbook_xml, p, filter_names)
         replaced[pkg.workbook_part] = workbook_xml
-    if wb_rels_new:
-        xml = _rels_xml(pkg.workbook_rels_xml, wb_rels_new)
+
+    # caches and macros that must go
+    if plan.values and pkg.calc_chain:  # it may list a cell whose formula a value replaced
+        for rid, part in pkg.calc_chain:
+            wb_rels_dropped.add(rid)
+            dropped.add(part)
+    content_types = pkg.content_types
+    if macro is False and pkg.vba:  # an .xlsx may not hold macros: Excel would refuse it
+        for rid, part in pkg.vba:
+            wb_rels_dropped.add(rid)
+            dropped.add(part)
+            vba_rels = pkg.real(_rels_part(part))
+            if vba_rels:  # e.g. the project's digital signature
+                dropped.add(vba_rels)
+                for rel in _parse_rels(pkg.text(vba_rels), part):
+                    if not rel.external and pkg.real(rel.target):
+                        dropped.add(pkg.real(rel.target) or "")
+    if macro is not None:
+        old, new = (CT_MAIN, CT_MAIN_MACRO) if macro else (CT_MAIN_MACRO, CT_MAIN)
+        content_types = _retype_part(content_types, pkg.workbook_part, old, new)
+    if dropped:
+        content_types = _drop_overrides(content_types, dropped)
+
+    if wb_rels_new or wb_rels_dropped:
+        xml = pkg.workbook_rels_xml
+        if wb_rels_dropped and xml is not None:
+            xml = _drop_rels(xml, wb_rels_dropped)
+        if wb_rels_new:
+            xml = _rels_xml(xml, wb_rels_new)
+        assert xml is not None
         if pkg.workbook_rels_xml is None:
             added.append((pkg.workbook_rels_part, xml))
         else:
@@ -1729,7 +2194,7 @@ def _write_package(
         else:
             replaced[pkg.sheet_rels_part] = xml
     ct_part = pkg.real("[Content_Types].xml") or "[Content_Types].xml"
-    replaced[ct_part] = _content_types(pkg.content_types, defaults, overrides)
+    replaced[ct_part] = _content_types(content_types, defaults, overrides)
 
     rewriter = _SheetRewriter(
         prefix=sheet_info.prefix,
@@ -1743,10 +2208,13 @@ def _write_package(
         rel_prefix=rel_prefix or "r",
         declare_rel_ns=declare_rel_ns,
         extent=extent,
+        date1904=pkg.date1904,
     )
     with zipfile.ZipFile(out_path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
         for info in pkg.infos:
             name = info.filename
+            if name in dropped:
+                continue
             if name == pkg.sheet_part:
                 new = _copy_info(info)
                 new.compress_type = zipfile.ZIP_DEFLATED
@@ -1781,23 +2249,43 @@ def annotate_xlsx(
     status_headers: list[str],
     status_rows: dict[int, list[str]],
     marks: list[CellMark] | Iterable[CellMark],
-    summary: SummarySheet | None,
+    summary: SummarySheet | Sequence[SummarySheet] | None,
     first_status_col: int | None = None,
+    values: Mapping[tuple[int, int], CellValue] | None = None,
 ) -> None:
     """Write ``dst``: a copy of ``src`` with status columns, coloured marked cells and notes.
 
     ``first_status_col`` (0-based) overrides where the status columns start; by default they
-    go right after the sheet's last used column. ``src`` is never modified; ``dst`` appears
-    atomically (temp file in its folder, then ``os.replace``) or not at all.
+    go right after the sheet's last used column (and after any column given a value).
+    ``summary``: one sheet or several, added after the workbook's sheets in this order (names
+    made unique). ``values`` maps (Excel row 1-based, column 0-based) to a new cell value:
+    the content is replaced (a formula there is dropped), the cell's look is kept; text is
+    written as text (a digit string gets the Text number format if its cell has another
+    one), a date as a real date (a dd/mm/yyyy format unless the cell already shows dates).
+    ``src`` is never modified; ``dst`` appears atomically (temp file in its folder, then
+    ``os.replace``) or not at all. A ``dst`` named .xlsx gets a plain (macro-free) workbook,
+    one named .xlsm a macro-enabled one, so that Excel accepts the extension.
     """
     src_p, dst_p = Path(src), Path(dst)
     if src_p.resolve() == dst_p.resolve() or (
         dst_p.exists() and src_p.exists() and os.path.samefile(src_p, dst_p)
     ):
         raise SameFileError("Tệp kết quả trùng với tệp gốc; hãy chọn một tên tệp khác.")
-    plan = _make_plan(header_row, status_headers, status_rows, marks)
+    plan = _make_plan(header_row, status_headers, status_rows, marks, values)
     if first_status_col is not None and not 0 <= first_status_col < MAX_COL:
         raise ValueError(f"first_status_col out of range: {first_status_col}")
+    if first_status_col is not None and plan.headers:
+        status_cols = range(first_status_col, first_status_col + len(plan.headers))
+        for row in {plan.header_row, *plan.status}:
+            if any(col in status_cols for col in plan.values.get(row, {})):
+                raise ValueError(f"row {row}: a value would be overwritten by a status column")
+    if summary is None:
+        summaries: list[SummarySheet] = []
+    elif isinstance(summary, SummarySheet):
+        summaries = [summary]
+    else:
+        summaries = list(summary)
+    macro = {".xlsx": False, ".xlsm": True}.get(dst_p.suffix.lower())
     folder = dst_p.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{dst_p.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
@@ -1823,14 +2311,17 @@ def annotate_xlsx(
             else:
                 extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
                 first_col, check = extent[0] + 1, False
+            if first_status_col is None:
+                first_col = max(first_col, plan.max_value_col + 1)
             if first_col + len(plan.headers) > MAX_COL:
                 raise ValueError("no room for the status columns")
+            args = (zin, pkg, tmp, plan, summaries)
             try:
-                _write_package(zin, pkg, tmp, plan, summary, first_col, check, info, extent)
+                _write_package(*args, first_col, check, info, extent, macro)
             except _Collision:  # <dimension> was wrong: measure the sheet and start again
                 extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
                 first_col = max(first_col, extent[0] + 1)
-                _write_package(zin, pkg, tmp, plan, summary, first_col, False, info, extent)
+                _write_package(*args, first_col, False, info, extent, macro)
         os.replace(tmp, dst_p)
     except BaseException:
         with contextlib.suppress(OSError):
