@@ -156,6 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_parser(sub)
 
+    from vaxclean_xl.commands.police_list import add_police_parser
+
+    add_police_parser(sub)
+
+    from vaxclean_xl.commands.edit_list import add_edit_parser
+
+    add_edit_parser(sub)
+
+    from vaxclean_xl.commands.build import add_build_parsers
+
+    add_build_parsers(sub)
+
     d = sub.add_parser("demo", help="Chạy thử toàn bộ quy trình trên dữ liệu mẫu.")
     d.add_argument("--out", default="demo-output")
     d.add_argument("--rows", type=int, default=800)

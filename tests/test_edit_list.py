@@ -1,0 +1,270 @@
+"""`vaxclean edit-list`: the worklist of records to fix by hand on the national platform."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.styles import Font
+
+from tests.conftest import soffice_convert, soffice_or_skip
+from vaxclean_xl.commands import edit_list as E
+from vaxclean_xl.commands.police_list import hamlet_order
+from vaxclean_xl.core.legacy_text import legacy_to_unicode
+from vaxclean_xl.sample import (
+    C_DOB,
+    C_HAMLET,
+    C_ID,
+    C_NAME,
+    C_SEX,
+    FIRST_DATA_ROW,
+    SHEET,
+    generate_sample,
+)
+from vaxclean_xl.settings import Settings
+
+TODAY = _dt.date(2024, 5, 1)
+SETTINGS = Settings(commune="Xuân Lập", station="Trạm Y tế xã Xuân Lập",
+                    station_head="Trần Thị Trưởng", preparer="Ngô Văn Lập")
+FIRST = E.FIRST_ROW
+L = openpyxl.utils.get_column_letter
+
+
+def col(c: int) -> str:
+    return L(c + 1)
+
+
+NAME_NOW, NAME_NEW = col(E.PAIR_COL["full_name"]), col(E.PAIR_COL["full_name"] + 1)
+DOB_NOW, DOB_NEW = col(E.PAIR_COL["dob"]), col(E.PAIR_COL["dob"] + 1)
+SEX_NOW, SEX_NEW = col(E.PAIR_COL["sex"]), col(E.PAIR_COL["sex"] + 1)
+ID_NOW, ID_NEW = col(E.PAIR_COL["id_number"]), col(E.PAIR_COL["id_number"] + 1)
+DONE = col(E.DONE_COL)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    d = tmp_path_factory.mktemp("edit")
+    src = d / "goc.xlsx"
+    truth = json.loads(generate_sample(src, rows=150, seed=3, today=TODAY).read_text("utf-8"))
+    return src, truth
+
+
+def first_with(truth: dict, errors: list[str]) -> int:
+    return next(r["row"] for r in truth["records"] if r["errors"] == errors)
+
+
+def listed(ws) -> dict[int, int]:
+    """Source row -> worklist row."""
+    out = {}
+    r = FIRST
+    while isinstance(ws[f"B{r}"].value, int):
+        out[ws[f"B{r}"].value] = r
+        r += 1
+    return out
+
+
+def fill(cell) -> str:
+    return cell.fill.fgColor.rgb[-6:] if cell.fill.fill_type else ""
+
+
+# --- without a baseline: the list itself and the certain fixes --------------------------------
+
+@pytest.fixture(scope="module")
+def plain(sample, tmp_path_factory):
+    out = tmp_path_factory.mktemp("edit-out") / "sua-tay.xlsx"
+    return E.edit_list(sample[0], out, today=TODAY, settings=SETTINGS)
+
+
+def test_structure_headers_and_print_setup(plain):
+    wb = openpyxl.load_workbook(plain.output)
+    assert wb.sheetnames == [E.SHEET]
+    ws = wb[E.SHEET]
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert ws["A1"].value == "TRẠM Y TẾ XÃ XUÂN LẬP"
+    assert ws["J1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert ws["J3"].value == "Xuân Lập, ngày 01 tháng 5 năm 2024"
+    assert ws["A4"].value == E.TITLE and "A4:N4" in merged and ws["A4"].font.b
+    top, sub = E.HEADER_TOP_ROW, E.HEADER_ROW
+    for c, text in {"A": "STT", "B": "Dòng", "C": "Thôn/Xóm", "L": "Nội dung sai",
+                    "M": "Lưu ý", "N": "Đã sửa trên nền tảng"}.items():
+        assert ws[f"{c}{top}"].value == text and f"{c}{top}:{c}{sub}" in merged
+        assert ws[f"{c}{top}"].font.b
+    for (now, new), label in zip(((NAME_NOW, NAME_NEW), (DOB_NOW, DOB_NEW),
+                                  (SEX_NOW, SEX_NEW), (ID_NOW, ID_NEW)),
+                                 ("Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD/CMND"),
+                                 strict=True):
+        assert ws[f"{now}{top}"].value == label and f"{now}{top}:{new}{top}" in merged
+        assert (ws[f"{now}{sub}"].value, ws[f"{new}{sub}"].value) == ("Trên nền tảng",
+                                                                      "Sửa thành")
+        assert ws[f"{now}{sub}"].font.b and ws[f"{new}{sub}"].font.b
+    # print: A4 landscape, one page wide, headers on every page, page numbers
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows == f"${top}:${sub}"
+    assert ws.oddFooter.center.text == "Trang &P/&N"
+    assert ws.auto_filter.ref == f"A{sub}:N{FIRST + plain.count - 1}"
+    assert ws.freeze_panes == f"D{FIRST}"
+    values = {c.value for row in ws.iter_rows() for c in row}
+    assert {"NGƯỜI LẬP BIỂU", "Ngô Văn Lập", "Trần Thị Trưởng",
+            "(Ký, ghi rõ họ tên, đóng dấu)"} <= values
+
+
+def test_records_are_the_bad_personal_info_ones_by_hamlet(plain, sample):
+    truth = sample[1]
+    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    rows = listed(ws)
+    expected = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
+    assert set(rows) == expected and plain.count == len(expected)
+    order = [ws[f"C{r}"].value for r in sorted(rows.values())]
+    assert order == sorted(order, key=hamlet_order)
+    assert [ws[f"A{r}"].value for r in sorted(rows.values())] == list(range(1, len(rows) + 1))
+    for r in rows.values():
+        for c in (DOB_NOW, DOB_NEW, ID_NOW, ID_NEW):
+            assert ws[f"{c}{r}"].number_format == "@"
+        assert ws[f"{DONE}{r}"].value == "Chưa"
+
+
+def test_certain_fix_highlighted_unknown_value_red(plain, sample):
+    truth = sample[1]
+    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    rows = listed(ws)
+    tcvn3 = rows[first_with(truth, ["NAME004"])]
+    assert ws[f"{NAME_NOW}{tcvn3}"].value != ws[f"{NAME_NEW}{tcvn3}"].value
+    assert fill(ws[f"{NAME_NOW}{tcvn3}"]) == "FCE4D6"
+    assert fill(ws[f"{NAME_NEW}{tcvn3}"]) == "C6EFCE" and ws[f"{NAME_NEW}{tcvn3}"].font.b
+    # unchanged fields: same value, no highlight
+    assert ws[f"{ID_NOW}{tcvn3}"].value == ws[f"{ID_NEW}{tcvn3}"].value
+    assert fill(ws[f"{ID_NEW}{tcvn3}"]) == ""
+    assert "TCVN3" in ws[f"L{tcvn3}"].value
+    # the CCCD's sex digit disagrees with the sex cell: which one is wrong is unknown
+    sex_digit = rows[first_with(truth, ["ID101"])]
+    for c in (SEX_NEW, ID_NEW):
+        assert ws[f"{c}{sex_digit}"].value is None and fill(ws[f"{c}{sex_digit}"]) == "FFC7CE"
+    assert ws[f"M{sex_digit}"].value == "Chờ xác minh: Giới tính, Số CCCD/CMND."
+    year_only = rows[first_with(truth, ["DOB003"])]
+    assert ws[f"{DOB_NEW}{year_only}"].value is None
+    assert plain.changed_cells == sum(1 for r in rows.values()
+                                      if fill(ws[f"{NAME_NEW}{r}"]) == "C6EFCE"
+                                      or fill(ws[f"{DOB_NEW}{r}"]) == "C6EFCE"
+                                      or fill(ws[f"{SEX_NEW}{r}"]) == "C6EFCE"
+                                      or fill(ws[f"{ID_NEW}{r}"]) == "C6EFCE")
+
+
+def test_progress_column_and_counter(plain):
+    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    last = FIRST + plain.count - 1
+    dv = next(d for d in ws.data_validations.dataValidation if d.formula1 == '"Có,Chưa"')
+    assert str(dv.sqref) == f"{DONE}{FIRST}:{DONE}{last}"
+    rng = f"${DONE}${FIRST}:${DONE}${last}"
+    counter = ws[f"A{E.COUNTER_ROW}"]
+    assert counter.value == f'="Đã sửa: "&COUNTIF({rng},"Có")&"/"&COUNTA({rng})'
+    assert counter.font.b
+    rules = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
+    assert f'${DONE}{FIRST}="Có"' in rules
+
+
+def test_counter_recalculated_by_libreoffice(plain, tmp_path):
+    soffice_or_skip()
+    wb = openpyxl.load_workbook(plain.output)
+    ws = wb[E.SHEET]
+    ws[f"{DONE}{FIRST}"] = "Có"
+    ws[f"{DONE}{FIRST + 2}"] = "Có"
+    ticked = tmp_path / "da-tick.xlsx"
+    wb.save(ticked)
+    calc = soffice_convert(ticked, "xlsx", tmp_path / "lo", recalc=True)
+    value = openpyxl.load_workbook(calc, data_only=True)[E.SHEET][f"A{E.COUNTER_ROW}"].value
+    assert value == f"Đã sửa: 2/{plain.count}"
+
+
+# --- with the platform's original list as baseline -------------------------------------------
+
+@pytest.fixture(scope="module")
+def cleaned(sample, tmp_path_factory):
+    """INPUT: the original list after hamlets and police corrected some records."""
+    src, truth = sample
+    d = tmp_path_factory.mktemp("edit-base")
+    wb = openpyxl.load_workbook(src)
+    ws = wb[SHEET]
+
+    def cell(row: int, c: int):
+        return ws.cell(row, c + 1)
+
+    rows = {
+        "dob_fixed": first_with(truth, ["DOB003"]),
+        "name_fixed": first_with(truth, ["NAME004"]),
+        "still_bad": first_with(truth, ["SEX002"]),
+        "other_person": first_with(truth, ["NAME003"]),
+        "no_id": first_with(truth, ["ID001"]),
+        "ok_changed": FIRST_DATA_ROW,
+        "ok_same": FIRST_DATA_ROW + 1,
+    }
+    assert all(truth["records"][r - FIRST_DATA_ROW]["category"] == "OK"
+               for r in (rows["ok_changed"], rows["ok_same"]))
+    year = str(cell(rows["dob_fixed"], C_DOB).value).strip()
+    cell(rows["dob_fixed"], C_DOB).value = f"12/03/{year}"
+    fixed = cell(rows["name_fixed"], C_NAME)
+    fixed.value = legacy_to_unicode(fixed.value, "TCVN3")
+    fixed.font = Font(name="Times New Roman", size=12)
+    cell(rows["other_person"], C_NAME).value = "Lê Thị Mới"
+    cell(rows["other_person"], C_DOB).value = "02/02/1985"
+    cell(rows["other_person"], C_SEX).value = "Nữ"
+    cell(rows["other_person"], C_ID).value = "038185999999"
+    cell(rows["no_id"], C_ID).value = "038185999998"
+    old = cell(rows["ok_changed"], C_NAME).value
+    cell(rows["ok_changed"], C_NAME).value = old + " Anh"
+    out = d / "da-lam-sach.xlsx"
+    wb.save(out)
+    hamlets = {k: cell(r, C_HAMLET).value for k, r in rows.items()}
+    return out, rows, hamlets
+
+
+def test_baseline_current_from_original_corrected_from_input(sample, cleaned, tmp_path):
+    src, truth = sample
+    fixed_list, rows, _hamlets = cleaned
+    outcome = E.edit_list(fixed_list, tmp_path / "w.xlsx", baseline=src, today=TODAY,
+                          settings=SETTINGS)
+    ws = openpyxl.load_workbook(outcome.output)[E.SHEET]
+    got = listed(ws)
+    expected = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
+    assert set(got) == expected | {rows["ok_changed"]}
+    assert rows["no_id"] not in got and rows["ok_same"] not in got
+
+    r = got[rows["dob_fixed"]]
+    assert ws[f"{DOB_NEW}{r}"].value.startswith("12/03/")
+    assert ws[f"{DOB_NOW}{r}"].value == ws[f"{DOB_NEW}{r}"].value[-4:]
+    assert fill(ws[f"{DOB_NEW}{r}"]) == "C6EFCE" and fill(ws[f"{DOB_NOW}{r}"]) == "FCE4D6"
+    assert ws[f"M{r}"].value is None or ws[f"M{r}"].value == ""
+    assert "chỉ có năm" in ws[f"L{r}"].value  # what was wrong on the platform
+
+    r = got[rows["name_fixed"]]
+    assert fill(ws[f"{NAME_NEW}{r}"]) == "C6EFCE" and ws[f"{NAME_NEW}{r}"].font.b
+
+    r = got[rows["ok_changed"]]
+    assert ws[f"{NAME_NEW}{r}"].value == ws[f"{NAME_NOW}{r}"].value + " Anh"
+    assert ws[f"L{r}"].value == "Đã sửa theo rà soát của thôn/công an."
+
+    r = got[rows["still_bad"]]
+    assert fill(ws[f"{SEX_NEW}{r}"]) == "FFC7CE"
+    assert ws[f"M{r}"].value.startswith("Giá trị mới còn lỗi: ")
+
+    r = got[rows["other_person"]]
+    assert "cùng một người" in ws[f"M{r}"].value
+    assert outcome.mismatched == 1 and outcome.still_wrong >= 1
+    assert ws[f"{ID_NEW}{r}"].value == "038185999999"
+
+
+def test_cli(sample, cleaned, tmp_path, capsys):
+    parser = argparse.ArgumentParser(prog="vaxclean")
+    E.add_edit_parser(parser.add_subparsers(dest="command", required=True))
+    out = tmp_path / "w.xlsx"
+    args = parser.parse_args(["edit-list", str(cleaned[0]), "-o", str(out), "--baseline",
+                              str(sample[0])])
+    assert args.func(args) == 0
+    text = capsys.readouterr().out
+    assert "Đã lập danh sách sửa trực tiếp trên nền tảng:" in text
+    assert "khác hẳn danh sách gốc" in text and str(out) in text
+    assert out.exists()

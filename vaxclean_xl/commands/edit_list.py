@@ -1,0 +1,417 @@
+"""Write the worklist of records to edit by hand on the national platform (procedure step 4).
+
+The platform imports only records that had no ID number or a wrong-format one
+(``export-import``); a record with wrong basic personal information (name, date of birth,
+sex, ID number: group BAD_PERSONAL_INFO) must be opened and edited by hand on
+"Nền tảng Quản lý tiêm chủng COVID-19". Staff do that over days, so this worklist shows,
+per record, what the platform holds and what to type, side by side, the cells that change
+highlighted, ordered by hamlet, with a "Đã sửa trên nền tảng" column (Có/Chưa) and a
+live "Đã sửa: x/y" counter to track progress; it prints like the police list.
+
+Which records and which values:
+
+* with ``baseline`` (ORIGINAL.xlsx, the list as exported from the platform before
+  cleaning): the rows ORIGINAL puts in BAD_PERSONAL_INFO, plus rows ORIGINAL found correct
+  whose name, date of birth, sex or ID number was changed since (a hamlet or the police
+  corrected them); rows are matched by row number (``merge`` keeps every original row
+  where it was). "Trên nền tảng" = ORIGINAL's values, "Sửa thành" = INPUT's values.
+  Rows ORIGINAL put in NO_ID/BAD_ID_FORMAT are left out (they go through the import file),
+  and so are INPUT rows that ORIGINAL lacks (new people, imported too);
+* without it: INPUT's rows in BAD_PERSONAL_INFO; "Trên nền tảng" = INPUT's values,
+  "Sửa thành" = the certain fix of each finding, the field's value when it has no
+  error, and an empty red cell when it has an error without a certain fix (to be filled
+  from the police's verification).
+
+A "Sửa thành" value that still breaks a rule is flagged in "Lưu ý": typing it on the
+platform would only move the error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaxclean_xl.commands.police_list import hamlet_order
+from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
+from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
+from vaxclean_xl.core.validate import NO_HAMLET, Validation
+from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.reader import Table, column_letter, read_table
+from vaxclean_xl.settings import Settings, load_settings
+
+OUTPUT_SUFFIX = ".suatay.xlsx"
+SHEET = "Sửa trên nền tảng"
+TITLE = ("DANH SÁCH ĐỐI TƯỢNG CẦN SỬA THÔNG TIN CÁ NHÂN TRÊN NỀN TẢNG QUẢN LÝ "
+         "TIÊM CHỦNG COVID-19")
+EDIT_FIELDS: tuple[str, ...] = ("full_name", "dob", "sex", "id_number")
+CURRENT_HEADER = "Trên nền tảng"
+CORRECTED_HEADER = "Sửa thành"
+DONE_HEADER = "Đã sửa trên nền tảng"
+DONE_VALUES: tuple[str, str] = ("Có", "Chưa")
+
+HEADER_TOP_ROW = 7  # 1-based, like the police list
+HEADER_ROW = 8
+FIRST_ROW = 9
+COUNTER_ROW = 6  # "Đã sửa: x/y"
+
+# Column layout (0-based): each field is a pair (platform value | value to type).
+STT_COL, ROW_COL, HAMLET_COL = 0, 1, 2
+PAIR_COL: dict[str, int] = {f: 3 + 2 * i for i, f in enumerate(EDIT_FIELDS)}
+PROBLEM_COL = 3 + 2 * len(EDIT_FIELDS)
+REMARK_COL = PROBLEM_COL + 1
+DONE_COL = REMARK_COL + 1
+LAST_COL = DONE_COL
+SINGLE_HEADERS: dict[int, str] = {
+    STT_COL: "STT", ROW_COL: "Dòng", HAMLET_COL: "Thôn/Xóm", PROBLEM_COL: "Nội dung sai",
+    REMARK_COL: "Lưu ý", DONE_COL: DONE_HEADER,
+}
+FIELD_WIDTH: dict[str, float] = {"full_name": 21, "dob": 11, "sex": 8, "id_number": 14}
+WIDTHS: dict[int, float] = {STT_COL: 5, ROW_COL: 6, HAMLET_COL: 12, PROBLEM_COL: 30,
+                            REMARK_COL: 20, DONE_COL: 10}
+TEXT_FIELDS = ("dob", "id_number")
+
+
+@dataclass(slots=True)
+class EditRow:
+    """One record of the worklist: platform values, values to type, what changes."""
+
+    source_row: int
+    hamlet: str
+    current: dict[str, str]
+    corrected: dict[str, str]
+    problems: str
+    remarks: list[str] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)  # no value to type yet, or still wrong
+    mismatch: bool = False  # ORIGINAL's row looks like another person (rows shifted?)
+
+
+@dataclass(slots=True)
+class EditOutcome:
+    """What ``edit_list`` wrote and found."""
+
+    table: Table
+    result: Validation
+    baseline: Table | None
+    output: Path
+    rows: list[EditRow]
+    changed_cells: int = 0
+    missing_cells: int = 0
+    still_wrong: int = 0  # rows whose value to type still breaks a rule
+    mismatched: int = 0  # rows whose INPUT record looks like another person than ORIGINAL's
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def default_output(src: Path) -> Path:
+    """'<stem>.suatay.xlsx' beside the input."""
+    return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
+
+
+# --- values ---------------------------------------------------------------------------------
+
+def shown(rec: Record, field_name: str) -> str:
+    """A field as the platform shows it (as typed; IDs as digits, dates dd/mm/yyyy)."""
+    if field_name == "id_number":
+        return id_text(rec.cells.get("id_number"))[0]
+    if field_name == "dob" and rec.dob is not None:
+        return format_date(rec.dob)
+    return rec.text(field_name)
+
+
+def to_type(rec: Record, field_name: str) -> str:
+    """A field as staff should type it: names NFC with single spaces, Nam/Nữ."""
+    if field_name == "full_name":
+        return " ".join(nfc(rec.text("full_name")).split())
+    if field_name == "sex" and rec.sex:
+        return SEX_LABEL[rec.sex]
+    return shown(rec, field_name)
+
+
+def same(field_name: str, a: str, b: str) -> bool:
+    """Equal for the platform: sex by meaning (nam = Nam), other fields as text."""
+    if field_name == "sex":
+        from vaxclean_xl.core.normalize import parse_sex
+
+        sa, sb = parse_sex(a), parse_sex(b)
+        if sa and sb:
+            return sa == sb
+    return " ".join(nfc(a).split()) == " ".join(nfc(b).split())
+
+
+def error_fields(rec: Record) -> set[str]:
+    """Fields (of the four) that an ERROR finding blames, directly or as a shared cell."""
+    out: set[str] = set()
+    for f in rec.findings:
+        if f.severity is Severity.ERROR:
+            out.update(x for x in (f.field, *f.also) if x in EDIT_FIELDS)
+    return out
+
+
+def problem_text(rec: Record) -> str:
+    return "\n".join(f.message for f in rec.findings if f.severity is Severity.ERROR)
+
+
+def _row_without_baseline(rec: Record, hamlet: str) -> EditRow:
+    current = {f: shown(rec, f) for f in EDIT_FIELDS}
+    suggested: dict[str, str] = {}
+    for f in rec.findings:
+        if f.suggestion and f.field in EDIT_FIELDS:
+            suggested.setdefault(f.field, f.suggestion)
+    bad = error_fields(rec)
+    row = EditRow(rec.row, hamlet, current, {}, problem_text(rec))
+    for f in EDIT_FIELDS:
+        if f in suggested:
+            row.corrected[f] = suggested[f]
+        elif f in bad:
+            row.corrected[f] = ""
+            row.missing.add(f)
+        else:
+            row.corrected[f] = to_type(rec, f)
+    if row.missing:
+        labels = ", ".join(FIELD_LABEL_VI[f] for f in EDIT_FIELDS if f in row.missing)
+        row.remarks.append(f"Chờ xác minh: {labels}.")
+    return row
+
+
+def _row_with_baseline(rec: Record, base: Record, hamlet: str) -> EditRow:
+    current = {f: shown(base, f) for f in EDIT_FIELDS}
+    corrected = {f: to_type(rec, f) for f in EDIT_FIELDS}
+    row = EditRow(rec.row, hamlet, current, corrected,
+                  problem_text(base) or "Đã sửa theo rà soát của thôn/công an.")
+    bad = error_fields(rec)
+    if bad:
+        row.missing |= bad
+        row.remarks.append("Giá trị mới còn lỗi: " + "; ".join(
+            f.message for f in rec.findings if f.severity is Severity.ERROR) + " Chưa sửa "
+            "trên nền tảng khi chưa xác minh lại.")
+    same_person = sum(1 for f in ("full_name", "dob", "id_number")
+                      if same(f, current[f], corrected[f]))
+    if same_person == 0:
+        row.mismatch = True
+        row.remarks.append("Họ tên, ngày sinh và số CCCD đều khác bản gốc: kiểm tra lại dòng "
+                           "này có đúng là cùng một người.")
+    return row
+
+
+def build_rows(result: Validation, baseline: Validation | None) -> list[EditRow]:
+    """The worklist rows (see the module docstring), ordered by hamlet then list row."""
+    rows: list[EditRow] = []
+    base_by_row = {r.row: r for r in baseline.records} if baseline else {}
+    for rec in result.records:
+        hamlet = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
+        if baseline is None:
+            if rec.category is Category.BAD_PERSONAL_INFO:
+                rows.append(_row_without_baseline(rec, hamlet))
+            continue
+        base = base_by_row.get(rec.row)
+        if base is None:
+            continue
+        changed = any(not same(f, shown(base, f), to_type(rec, f)) for f in EDIT_FIELDS)
+        if base.category is Category.BAD_PERSONAL_INFO or (
+                base.category is Category.OK and changed):
+            rows.append(_row_with_baseline(rec, base, hamlet))
+    for row in rows:
+        row.changed = {f for f in EDIT_FIELDS if row.corrected[f]
+                       and not same(f, row.current[f], row.corrected[f])}
+    rows.sort(key=lambda r: (hamlet_order(r.hamlet), r.source_row))
+    return rows
+
+
+# --- command --------------------------------------------------------------------------------
+
+def edit_list(
+    src: str | Path,
+    output: str | Path | None = None,
+    *,
+    baseline: str | Path | None = None,
+    sheet: str | None = None,
+    today: _dt.date | None = None,
+    settings: Settings | None = None,
+    settings_file: str | Path | None = None,
+) -> EditOutcome:
+    """Validate ``src`` (and ``baseline``) and write the worklist to ``output``."""
+    src = Path(src)
+    out = Path(output) if output else default_output(src)
+    refuse_same_file(out, src)
+    base_path = Path(baseline) if baseline else None
+    if base_path is not None:
+        refuse_same_file(out, base_path)
+    today = today or _dt.date.today()
+    table = read_table(src, sheet=sheet)
+    settings = settings or load_settings(settings_file, src)
+    result = validate_table(table, today)
+    base_table = base_result = None
+    if base_path is not None:
+        base_table = read_table(base_path)  # the platform's export: its own sheet name
+        base_result = validate_table(base_table, today)
+    rows = build_rows(result, base_result)
+    with atomic_path(out) as tmp:
+        write_worklist(tmp, rows, settings=settings, today=today,
+                       with_baseline=base_path is not None)
+    return EditOutcome(
+        table, result, base_table, out, rows,
+        changed_cells=sum(len(r.changed) for r in rows),
+        missing_cells=sum(len(r.missing) for r in rows),
+        still_wrong=sum(1 for r in rows if base_path is not None and r.missing),
+        mismatched=sum(1 for r in rows if r.mismatch),
+    )
+
+
+def write_worklist(path: Path, rows: list[EditRow], *, settings: Settings, today: _dt.date,
+                   with_baseline: bool) -> None:
+    """The printable worklist (XlsxWriter; not protected: staff sort and filter it)."""
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
+                                         "strings_to_formulas": False,
+                                         "strings_to_urls": False})
+    wb.set_properties({"title": TITLE.capitalize(), "author": "vaxclean"})
+    F = P.Formats(wb)
+    add = wb.add_format
+    base = {"font_name": "Times New Roman", "font_size": 12, "valign": "vcenter", "border": 1,
+            "text_wrap": True}
+    old = add({**base, "bg_color": "#FCE4D6"})
+    old_text = add({**base, "bg_color": "#FCE4D6", "num_format": "@"})
+    new = add({**base, "bold": True, "bg_color": "#C6EFCE"})
+    new_text = add({**base, "bold": True, "bg_color": "#C6EFCE", "num_format": "@"})
+    bad = add({**base, "bg_color": "#FFC7CE"})
+    bad_text = add({**base, "bg_color": "#FFC7CE", "num_format": "@"})
+    done = add({**base, "align": "center", "bg_color": "#FFF2CC"})
+    counter = add({"font_name": "Times New Roman", "font_size": 13, "bold": True,
+                   "font_color": "#C00000"})
+    ws = wb.add_worksheet(SHEET)
+    s = settings
+    station = P.station_unit(s)
+    source = ("Trên nền tảng = danh sách gốc xuất từ nền tảng; Sửa thành = danh sách đã làm "
+              "sạch." if with_baseline else
+              "Trên nền tảng = danh sách hiện có; Sửa thành = gợi ý sửa chắc chắn (ô đỏ: chưa "
+              "có giá trị đúng).")
+    P.write_heading(
+        ws, F, left=[station],
+        left_cols=(STT_COL, PAIR_COL["full_name"]), right_cols=(PAIR_COL["id_number"], LAST_COL),
+        span=(STT_COL, LAST_COL), date_line=P.official_date(today, P.place_name(s)),
+        title=TITLE,
+        lines=[(f"(Sai thông tin cá nhân cơ bản: sửa trực tiếp trên Nền tảng. {source} Ô nền "
+                f"xanh là ô phải sửa.)", F.subtitle)])
+    ws.set_row(4, 32)
+
+    # --- progress counter (live: COUNTIF over the Có/Chưa column)
+    n = len(rows)
+    first, last = FIRST_ROW - 1, FIRST_ROW - 1 + max(n, 1) - 1
+    done_range = (f"${column_letter(DONE_COL)}${FIRST_ROW}:"
+                  f"${column_letter(DONE_COL)}${last + 1}")
+    ws.merge_range(COUNTER_ROW - 1, STT_COL, COUNTER_ROW - 1, PAIR_COL["full_name"] + 1, "",
+                   counter)
+    ws.write_formula(COUNTER_ROW - 1, STT_COL,
+                     f'="Đã sửa: "&COUNTIF({done_range},"{DONE_VALUES[0]}")&"/"&'
+                     f'COUNTA({done_range})', counter, f"Đã sửa: 0/{n}")
+
+    # --- two header rows: single headers merged down, one group per field
+    top, sub = HEADER_TOP_ROW - 1, HEADER_ROW - 1
+    for c, text in SINGLE_HEADERS.items():
+        ws.merge_range(top, c, sub, c, text, F.head_police if c == DONE_COL else F.head)
+    for f, c in PAIR_COL.items():
+        ws.merge_range(top, c, top, c + 1, FIELD_LABEL_VI[f], F.head)
+        ws.write_string(sub, c, CURRENT_HEADER, F.head)
+        ws.write_string(sub, c + 1, CORRECTED_HEADER, F.head)
+        ws.set_column(c, c + 1, FIELD_WIDTH[f])
+    for c, w in WIDTHS.items():
+        ws.set_column(c, c, w)
+    ws.set_row(top, 20)
+    ws.set_row(sub, 34)
+
+    # --- records
+    for i, row in enumerate(rows):
+        r = first + i
+        ws.write_number(r, STT_COL, i + 1, F.stt)
+        ws.write_number(r, ROW_COL, row.source_row, F.stt)
+        ws.write_string(r, HAMLET_COL, row.hamlet, F.cell)
+        for f, c in PAIR_COL.items():
+            is_text = f in TEXT_FIELDS
+            if f in row.missing:
+                fmt_old, fmt_new = (old_text, bad_text) if is_text else (old, bad)
+            elif f in row.changed:
+                fmt_old, fmt_new = (old_text, new_text) if is_text else (old, new)
+            else:
+                fmt_old = fmt_new = F.text if is_text else F.cell
+            ws.write_string(r, c, row.current[f], fmt_old)
+            if row.corrected[f]:
+                ws.write_string(r, c + 1, row.corrected[f], fmt_new)
+            else:
+                ws.write_blank(r, c + 1, None, fmt_new)
+        ws.write_string(r, PROBLEM_COL, row.problems, F.problem)
+        ws.write_string(r, REMARK_COL, "\n".join(row.remarks), F.problem)
+        ws.write_string(r, DONE_COL, DONE_VALUES[1], done)
+        P.fit_row(ws, r, [(row.problems, WIDTHS[PROBLEM_COL], 11),
+                          ("\n".join(row.remarks), WIDTHS[REMARK_COL], 11),
+                          (row.hamlet, WIDTHS[HAMLET_COL], 12),
+                          *((row.current[f], FIELD_WIDTH[f], 12) for f in EDIT_FIELDS),
+                          *((row.corrected[f], FIELD_WIDTH[f], 12) for f in EDIT_FIELDS)])
+    if not rows:
+        ws.merge_range(first, STT_COL, first, LAST_COL,
+                       "Không có bản ghi nào cần sửa trực tiếp trên nền tảng.", F.italic)
+    else:
+        ws.data_validation(first, DONE_COL, last, DONE_COL, {
+            "validate": "list", "source": list(DONE_VALUES), "input_title": DONE_HEADER,
+            "input_message": "Chọn «Có» khi đã sửa xong bản ghi này trên nền tảng.",
+            "error_title": DONE_HEADER, "error_message": "Chọn Có hoặc Chưa.",
+            "error_type": "warning"})
+        cell = f"${column_letter(DONE_COL)}{FIRST_ROW}"
+        ws.conditional_format(first, DONE_COL, last, DONE_COL, {
+            "type": "formula", "criteria": f'={cell}="{DONE_VALUES[0]}"',
+            "format": F.cf_good})
+        ws.autofilter(sub, STT_COL, last, LAST_COL)
+
+    # --- signatures, view, print
+    end = P.write_signatures(ws, F, last + 2, [
+        P.SignBlock((STT_COL, PAIR_COL["dob"]), "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)",
+                    s.preparer),
+        P.SignBlock((PROBLEM_COL - 1, LAST_COL), station, "(Ký, ghi rõ họ tên, đóng dấu)",
+                    s.station_head, P.official_date(None, P.place_name(s))),
+    ])
+    ws.freeze_panes(FIRST_ROW - 1, PAIR_COL["full_name"])
+    P.setup_print(ws, header_rows=(top, sub), last_row=end, first_col=STT_COL,
+                  last_col=LAST_COL)
+    ws.activate()
+    wb.close()
+
+
+# --- command line ---------------------------------------------------------------------------
+
+def cmd_edit_list(args: argparse.Namespace) -> int:
+    """Print a short Vietnamese summary; exit 0 when the worklist is written."""
+    outcome = edit_list(args.input, args.output, baseline=args.baseline, sheet=args.sheet,
+                        settings_file=args.settings)
+    print(f"Đã lập danh sách sửa trực tiếp trên nền tảng: {outcome.count} bản ghi, "
+          f"{outcome.changed_cells} ô cần sửa.")
+    if outcome.missing_cells:
+        what = "ô giá trị mới còn lỗi" if args.baseline else "ô chưa có giá trị đúng"
+        print(f"  Còn {outcome.missing_cells} {what} (tô đỏ): xác minh trước khi sửa.")
+    if outcome.mismatched:
+        print(f"  {outcome.mismatched} dòng khác hẳn danh sách gốc: kiểm tra lại.")
+    print(f"Tệp danh sách: {outcome.output}")
+    return 0
+
+
+def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``vaxclean edit-list`` on the CLI's subparsers (one line in ``cli.py``)."""
+    p = subparsers.add_parser(
+        "edit-list",
+        help="Lập danh sách bản ghi sai thông tin cá nhân cần sửa tay trên nền tảng.")
+    p.add_argument("input", help="Danh sách đã làm sạch (sau khi gộp thôn và công an)")
+    p.add_argument("-o", "--output",
+                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
+    p.add_argument("--baseline",
+                   help="Danh sách gốc xuất từ nền tảng trước khi làm sạch (giá trị hiện có)")
+    p.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
+    p.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    p.set_defaults(func=cmd_edit_list)
+    return p

@@ -1,0 +1,265 @@
+"""Write the list the commune police check against the population database (procedure
+steps 2–3).
+
+After the hamlets' review (``split``/``merge``), the people whose records still fail a rule
+go to the commune police (Công an xã), who check them against the National Population
+Database (CSDLQG về dân cư), write the result and the correct values, sign, and hand the
+list back. This command validates INPUT, picks every record whose group is not OK, and
+writes a printable, protected list grouped by hamlet (layout and reader:
+``vaxclean_xl.io.police_layout``), optionally also a PDF through LibreOffice.
+
+Why the list carries a hidden record key and a meta sheet: ``merge`` will take the returned
+list back (the police's values win over the hamlets'), and must know which source row each
+line is and that the file belongs to this list (its id is a hash of INPUT's bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.core.model import Category, Record, Severity
+from vaxclean_xl.core.normalize import format_date, hamlet_key, id_text
+from vaxclean_xl.core.validate import NO_HAMLET, Validation
+from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.reader import Table, read_table
+from vaxclean_xl.settings import Settings, load_settings
+
+OUTPUT_SUFFIX = ".congan.xlsx"
+PDF_TIMEOUT = 180  # seconds; a first LibreOffice start on an old PC takes a while
+
+NO_SOFFICE_VI = ("Không tìm thấy LibreOffice (soffice) trên máy nên chưa tạo được tệp PDF. "
+                 "Tệp Excel đã ghi xong: mở tệp đó để in, hoặc cài LibreOffice rồi chạy lại "
+                 "với --pdf.")
+
+
+@dataclass(slots=True)
+class PoliceOutcome:
+    """What ``police_list`` wrote: the list, its id, the records in it, the PDF (if any)."""
+
+    table: Table
+    result: Validation
+    list_id: str
+    output: Path
+    groups: list[P.ListGroup]
+    records: list[Record] = field(default_factory=list)
+    pdf: Path | None = None
+    pdf_message: str | None = None  # Vietnamese, when --pdf was asked and none was written
+
+    @property
+    def count(self) -> int:
+        return len(self.records)
+
+
+def default_output(src: Path) -> Path:
+    """'<stem>.congan.xlsx' beside the input."""
+    return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
+
+
+def hamlet_order(name: str) -> tuple[int, tuple[tuple[int, int | str], ...]]:
+    """Hamlets by name with numbers in numeric order ('Thôn 2' before 'Thôn 10'), records
+    without a hamlet last (they need the most searching)."""
+    parts = re.split(r"([0-9]+)", hamlet_key(name))
+    key = tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
+    return (1 if name == NO_HAMLET else 0, key)
+
+
+def record_values(rec: Record) -> dict[str, str]:
+    """The texts the police see: the list's values, dates dd/mm/yyyy, IDs as digits."""
+    values = {f: rec.text(f) for f in P.ORIG_HEADERS}
+    if rec.dob is not None:
+        values["dob"] = format_date(rec.dob)
+    values["id_number"] = id_text(rec.cells.get("id_number"))[0]
+    return values
+
+
+def problem_text(rec: Record) -> str:
+    """The record's errors in Vietnamese, one per line, with the certain fix if any
+    (warnings are left out: the police verify identities, not phone numbers)."""
+    lines = []
+    for f in rec.findings:
+        if f.severity is Severity.ERROR:
+            lines.append(f.message + (f" Gợi ý: {f.suggestion}." if f.suggestion else ""))
+    return "\n".join(lines)
+
+
+def build_groups(result: Validation, list_id: str) -> tuple[list[P.ListGroup], list[Record]]:
+    """The records to verify (group not OK), per hamlet, hamlets sorted, rows in list order."""
+    chosen = [r for r in result.records if r.category is not Category.OK]
+    by_hamlet: dict[str, P.ListGroup] = {}
+    for rec in chosen:
+        name = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
+        group = by_hamlet.setdefault(name, P.ListGroup(name))
+        group.rows.append(P.ListRow(P.make_key(list_id, rec.row), rec.row, record_values(rec),
+                                    problem_text(rec)))
+    groups = [by_hamlet[n] for n in sorted(by_hamlet, key=hamlet_order)]
+    ordered = {r.row: r for r in chosen}
+    return groups, [ordered[row.source_row] for g in groups for row in g.rows]
+
+
+def police_list(
+    src: str | Path,
+    output: str | Path | None = None,
+    *,
+    pdf: bool = False,
+    settings: Settings | None = None,
+    settings_file: str | Path | None = None,
+    sheet: str | None = None,
+    today: _dt.date | None = None,
+) -> PoliceOutcome:
+    """Validate ``src`` and write the police list (and its PDF when ``pdf`` and LibreOffice
+    is installed); raises :class:`~vaxclean_xl.errors.VaxcleanError` for unusable inputs."""
+    src = Path(src)
+    out = Path(output) if output else default_output(src)
+    pdf_path = out.with_suffix(".pdf")
+    refuse_same_file(out, src)
+    if pdf:
+        refuse_same_file(pdf_path, src)
+    today = today or _dt.date.today()
+    table = read_table(src, sheet=sheet)
+    settings = settings or load_settings(settings_file, src)
+    result = validate_table(table, today)
+    source_sha = P.sha256_file(src)
+    list_id = P.list_id_for(source_sha)
+    groups, records = build_groups(result, list_id)
+    meta = {"schema": P.SCHEMA, "list_id": list_id, "source_sha256": source_sha,
+            "source_file": src.name, "source_sheet": table.sheet,
+            "created": today.isoformat(), "records": str(len(records))}
+    with atomic_path(out) as tmp:
+        P.write_police_workbook(tmp, groups=groups, settings=settings, meta=meta, today=today)
+    outcome = PoliceOutcome(table, result, list_id, out, groups, records)
+    if pdf:
+        exe = find_soffice()
+        if exe is None:
+            outcome.pdf_message = NO_SOFFICE_VI
+        else:
+            try:
+                outcome.pdf = convert_to_pdf(out, pdf_path, soffice=exe)
+            except PdfError as exc:
+                outcome.pdf_message = exc.message
+    return outcome
+
+
+# --- PDF through LibreOffice -----------------------------------------------------------------
+
+class PdfError(Exception):
+    """LibreOffice ran but gave no PDF; ``message`` is Vietnamese (the .xlsx is kept)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def find_soffice() -> str | None:
+    """LibreOffice's command: on PATH, else its usual Windows/macOS install folders."""
+    for name in ("soffice", "libreoffice"):
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    candidates = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432"):
+        base = os.environ.get(var)
+        if base:
+            candidates.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
+    return next((str(p) for p in candidates if p.is_file()), None)
+
+
+def convert_to_pdf(xlsx: Path, pdf: Path, *, soffice: str | None = None,
+                   timeout: float = PDF_TIMEOUT) -> Path:
+    """Convert ``xlsx`` to ``pdf`` with headless LibreOffice (the workbook's own print
+    setup: A4 landscape, one page wide, repeated headers, page numbers).
+
+    A private profile folder keeps this from clashing with a LibreOffice the user has
+    open (which would otherwise swallow the request and exit without a file); the output
+    is written atomically.
+    """
+    exe = soffice or find_soffice()
+    if exe is None:
+        raise PdfError(NO_SOFFICE_VI)
+    with tempfile.TemporaryDirectory(prefix="vaxclean-pdf-") as tmp:
+        profile, outdir = Path(tmp) / "profile", Path(tmp) / "out"
+        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx)]
+        _run_soffice(cmd, timeout)
+        produced = outdir / f"{xlsx.stem}.pdf"
+        if not produced.is_file() or produced.stat().st_size == 0:
+            raise PdfError("LibreOffice không tạo được tệp PDF; tệp Excel đã ghi xong.")
+        with atomic_path(pdf) as target:
+            shutil.copyfile(produced, target)
+    return pdf
+
+
+def _run_soffice(cmd: list[str], timeout: float) -> None:
+    """Run LibreOffice in its own process group, so that on timeout the whole group
+    (the ``soffice`` wrapper and its ``soffice.bin``) is ended, and nothing else."""
+    posix = os.name == "posix"
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=posix)
+    except OSError as exc:
+        raise PdfError("Không chạy được LibreOffice nên chưa tạo được tệp PDF; tệp Excel "
+                       "đã ghi xong.") from exc
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        if posix:
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+        proc.wait()
+        raise PdfError(f"LibreOffice chạy quá {timeout:g} giây nên chưa tạo được tệp "
+                       "PDF; tệp Excel đã ghi xong.") from exc
+
+
+# --- command line ----------------------------------------------------------------------------
+
+def cmd_police_list(args: argparse.Namespace) -> int:
+    """Print a short Vietnamese summary; exit 0 whenever the list is written (also when
+    LibreOffice is missing for --pdf: the message says what to do)."""
+    outcome = police_list(args.input, args.output, pdf=args.pdf, settings_file=args.settings,
+                          sheet=args.sheet)
+    total = len(outcome.result.records)
+    print(f"Đã lập danh sách đề nghị Công an xã đối chiếu: {outcome.count} người cần xác "
+          f"minh trong {total} bản ghi, thuộc {len(outcome.groups)} thôn/ấp.")
+    from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER
+
+    for cat in CATEGORY_ORDER:
+        if cat is not Category.OK:
+            print(f"  {CATEGORY_LABEL_VI[cat]:<32} {outcome.result.by_category[cat]:>8}")
+    print(f"Tệp danh sách: {outcome.output}")
+    if outcome.pdf:
+        print(f"Tệp PDF:       {outcome.pdf}")
+    elif outcome.pdf_message:
+        print(outcome.pdf_message, file=sys.stderr)
+    return 0
+
+
+def add_police_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``vaxclean police-list`` on the CLI's subparsers (one line in ``cli.py``)."""
+    p = subparsers.add_parser(
+        "police-list",
+        help="Lập danh sách đề nghị Công an xã đối chiếu với CSDLQG về dân cư (để in, ký).")
+    p.add_argument("input", help="Danh sách đã rà soát (thường là tệp đã gộp từ các thôn)")
+    p.add_argument("-o", "--output",
+                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
+    p.add_argument("--pdf", action="store_true",
+                   help="Tạo thêm tệp PDF để in (cần LibreOffice)")
+    p.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
+    p.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    p.set_defaults(func=cmd_police_list)
+    return p
