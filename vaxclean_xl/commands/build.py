@@ -1,0 +1,236 @@
+"""``vaxclean build-addin``, ``build-workbook`` and ``install-excel``: the macro files,
+built from ``macros/*.bas``, the generated dispatch module and the installed xlwings'
+own VBA runtime, reproducibly, without Excel.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaxclean_xl.errors import VaxcleanError
+from vaxclean_xl.io.atomic import atomic_path
+
+CONFIG_SHEET_SUFFIX = ".conf"  # xlwings reads '<PROJECT_NAME>.conf' from the workbook
+CONTROL_SHEET = "Bảng điều khiển"
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltFile:
+    path: Path
+    modules: list[str]
+
+
+def xlwings_runtime() -> tuple[str, str]:
+    """(runtime module source, Dictionary class source) from the installed xlwings, with
+    its PROJECT_NAME set to ours (as ``xlwings quickstart --addin`` does by hand)."""
+    try:
+        import xlwings
+    except ImportError as exc:
+        raise VaxcleanError("Chưa cài xlwings: chạy pip install 'vaxclean-xl[excel]'.",
+                            code="E501") from exc
+    from vaxclean_xl.excel import registry
+
+    root = Path(xlwings.__file__).resolve().parent
+    runtime = (root / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
+    runtime, n = _set_project_name(runtime, registry.ADDIN_PROJECT)
+    if n != 1:
+        raise VaxcleanError("Không nhận ra mã VBA của xlwings đã cài.", code="E502")
+    dictionary = (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
+    return runtime, dictionary
+
+
+def _set_project_name(source: str, name: str) -> tuple[str, int]:
+    import re
+
+    return re.subn(r'(Public Const PROJECT_NAME As String = )"[^"]*"', rf'\1"{name}"', source)
+
+
+def vba_modules(sheet_count: int) -> list:
+    """Every module of the project: runtime, class, generated dispatch, macros/*.bas."""
+    from vaxclean_xl.addin.vbaproject import VbaModule, load_module
+    from vaxclean_xl.excel import registry, vba
+
+    runtime, dictionary = xlwings_runtime()
+    modules = [VbaModule("ThisWorkbook", "", "document")]
+    modules += [VbaModule(f"Sheet{i}", "", "document") for i in range(1, sheet_count + 1)]
+    modules += [VbaModule("xlwings", runtime, "standard"),
+                VbaModule("Dictionary", dictionary, "class"),
+                VbaModule(registry.DISPATCH_MODULE, vba.dispatch_module(), "standard")]
+    for path in sorted(vba.MACROS_DIR.glob("*.bas")):
+        modules.append(load_module(path))
+    return modules
+
+
+def _config_rows(interpreter: str | None) -> list[tuple[str, str]]:
+    rows = [("SHOW CONSOLE", "False")]
+    if interpreter:
+        rows.insert(0, ("INTERPRETER_WIN", interpreter))
+    return rows
+
+
+def _write_config(wb: object, interpreter: str | None) -> None:
+    from vaxclean_xl.excel import registry
+
+    ws = wb.add_worksheet(registry.ADDIN_PROJECT + CONFIG_SHEET_SUFFIX)  # type: ignore[attr-defined]
+    for r, (k, v) in enumerate(_config_rows(interpreter)):
+        ws.write_string(r, 0, k)
+        ws.write_string(r, 1, v)
+    return ws
+
+
+def build_addin(output: str | Path, *, interpreter: str | None = None) -> BuiltFile:
+    """The add-in (.xlam): ribbon tab + VBA; one config sheet."""
+    from vaxclean_xl.addin.package import write_macro_file
+    from vaxclean_xl.addin.vbaproject import build_vba_project
+    from vaxclean_xl.excel import registry, vba
+
+    out = Path(output)
+    modules = vba_modules(sheet_count=1)
+    bin_ = build_vba_project(modules, project_name=registry.ADDIN_PROJECT)
+
+    def fill(wb: object) -> None:
+        ws = _write_config(wb, interpreter)
+        ws.set_vba_name("Sheet1")
+
+    with atomic_path(out) as tmp:
+        write_macro_file(tmp, vba_bin=bin_, ribbon_xml=vba.ribbon_xml(), addin=True,
+                         fill=fill, title="vaxclean - Làm sạch dữ liệu tiêm chủng")
+    return BuiltFile(out, [m.name for m in modules])
+
+
+def build_workbook(output: str | Path, *, interpreter: str | None = None) -> BuiltFile:
+    """The standalone control workbook (.xlsm): same ribbon and VBA, a control sheet with
+    the same actions as form buttons, the settings sheet and the guide."""
+    from vaxclean_xl.addin.package import write_macro_file
+    from vaxclean_xl.addin.vbaproject import build_vba_project
+    from vaxclean_xl.excel import registry, vba
+    from vaxclean_xl.settings import LABELS_VI, SETTINGS_SHEET
+
+    out = Path(output)
+    modules = vba_modules(sheet_count=4)
+    bin_ = build_vba_project(modules, project_name=registry.ADDIN_PROJECT)
+
+    def fill(wb) -> None:  # noqa: ANN001 - an XlsxWriter workbook
+        title = wb.add_format({"bold": True, "font_size": 16, "font_name": "Times New Roman"})
+        note = wb.add_format({"italic": True, "font_name": "Times New Roman"})
+        head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1})
+        cell = wb.add_format({"border": 1, "num_format": "@", "locked": False})
+        control = wb.add_worksheet(CONTROL_SHEET)
+        control.set_vba_name("Sheet1")
+        control.write_string(0, 0, "VAXCLEAN — LÀM SẠCH DỮ LIỆU TIÊM CHỦNG COVID-19", title)
+        control.write_string(1, 0, "Mở danh sách cần làm rồi bấm nút; các nút này giống các "
+                                   f"nút trên thẻ «{registry.TAB_LABEL}».", note)
+        control.set_column(0, 0, 4)
+        control.set_column(1, 1, 34)
+        control.set_column(2, 2, 80)
+        row = 3
+        for group in registry.GROUPS:
+            control.write_string(row, 1, group.label, head)
+            row += 1
+            for b in registry.buttons_in(group.id):
+                control.insert_button(row, 1, {"macro": b.vba_sub, "caption": b.label,
+                                               "width": 230, "height": 26})
+                control.write_string(row, 2, b.screentip)
+                control.set_row(row, 22)
+                row += 2
+        settings = wb.add_worksheet(SETTINGS_SHEET)
+        settings.set_vba_name("Sheet2")
+        settings.set_column(0, 0, 34)
+        settings.set_column(1, 1, 40)
+        settings.write_row(0, 0, ["Mục", "Giá trị"], head)
+        for r, label in enumerate(LABELS_VI.values(), start=1):
+            settings.write_string(r, 0, label)
+            settings.write_blank(r, 1, None, cell)
+        guide = wb.add_worksheet("Hướng dẫn")
+        guide.set_vba_name("Sheet3")
+        guide.set_column(0, 0, 120)
+        for r, line in enumerate(_guide_lines()):
+            guide.write_string(r, 0, line)
+        conf = _write_config(wb, interpreter)
+        conf.set_vba_name("Sheet4")
+        conf.hide()
+        control.activate()
+
+    with atomic_path(out) as tmp:
+        write_macro_file(tmp, vba_bin=bin_, ribbon_xml=vba.ribbon_xml(), addin=False,
+                         fill=fill, title="vaxclean - Bảng điều khiển")
+    return BuiltFile(out, [m.name for m in modules])
+
+
+def _guide_lines() -> list[str]:
+    from vaxclean_xl.excel.buttons import guide_path
+
+    path = guide_path()
+    if path is None:
+        return ["Xem hướng dẫn sử dụng trong thư mục docs của vaxclean."]
+    return [line.rstrip() for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def xlstart_dir() -> Path:
+    """Excel's per-user start-up folder (Windows)."""
+    appdata = os.environ.get("APPDATA")
+    if not appdata:
+        raise VaxcleanError("Không tìm thấy thư mục APPDATA: lệnh này chỉ dùng trên Windows.",
+                            code="E503")
+    return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
+
+
+def interpreter_path() -> str:
+    """pythonw.exe beside the running interpreter when there is one (no console window)."""
+    exe = Path(sys.executable)
+    windowed = exe.with_name("pythonw.exe")
+    return str(windowed if windowed.exists() else exe)
+
+
+def install_excel(target_dir: str | Path | None = None) -> Path:
+    """Build the add-in with this environment's interpreter and copy it into XLSTART."""
+    if sys.platform != "win32" and target_dir is None:
+        raise VaxcleanError("Cài vào Excel chỉ làm được trên Windows (thư mục XLSTART). "
+                            "Trên máy khác dùng: vaxclean build-addin -o vaxclean.xlam",
+                            code="E503")
+    folder = Path(target_dir) if target_dir else xlstart_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    built = build_addin(folder / "vaxclean.xlam.tmp-build", interpreter=interpreter_path())
+    final = folder / "vaxclean.xlam"
+    shutil.move(str(built.path), str(final))
+    return final
+
+
+def add_build_parsers(sub) -> None:  # noqa: ANN001 - argparse sub-parsers
+    """Register build-addin, build-workbook and install-excel."""
+    a = sub.add_parser("build-addin", help="Tạo add-in Excel (.xlam) có thẻ «Làm sạch TC».")
+    a.add_argument("-o", "--output", default="vaxclean.xlam")
+    a.add_argument("--interpreter", help="Đường dẫn python(w).exe ghi vào cấu hình add-in")
+    a.set_defaults(func=_cmd_build_addin)
+    w = sub.add_parser("build-workbook",
+                       help="Tạo sổ điều khiển (.xlsm) có các nút, cài đặt và hướng dẫn.")
+    w.add_argument("-o", "--output", default="VaxClean.xlsm")
+    w.add_argument("--interpreter", help="Đường dẫn python(w).exe ghi vào cấu hình")
+    w.set_defaults(func=_cmd_build_workbook)
+    i = sub.add_parser("install-excel", help="(Windows) Cài add-in vào thư mục XLSTART.")
+    i.add_argument("--dir", help="Thư mục đích (mặc định XLSTART của người dùng)")
+    i.set_defaults(func=_cmd_install)
+
+
+def _cmd_build_addin(args) -> int:  # noqa: ANN001
+    built = build_addin(args.output, interpreter=args.interpreter)
+    print(f"Đã tạo add-in: {built.path} ({len(built.modules)} mô-đun VBA)")
+    return 0
+
+
+def _cmd_build_workbook(args) -> int:  # noqa: ANN001
+    built = build_workbook(args.output, interpreter=args.interpreter)
+    print(f"Đã tạo sổ điều khiển: {built.path} ({len(built.modules)} mô-đun VBA)")
+    return 0
+
+
+def _cmd_install(args) -> int:  # noqa: ANN001
+    path = install_excel(args.dir)
+    print(f"Đã cài add-in vào: {path}")
+    print(f"Trình Python dùng cho các nút: {interpreter_path()}")
+    print("Mở lại Excel để thấy thẻ «Làm sạch TC».")
+    return 0
