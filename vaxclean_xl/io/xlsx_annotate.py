@@ -1344,6 +1344,18 @@ class _SheetRewriter:
         rm = _REF_RE.match(ref) if ref else None
         return col_index(rm.group(1).decode()) if rm else prev + 1
 
+    def _after_last_cell(self, content: bytes, first_edit: int) -> bool:
+        """True when the row's last cell has an explicit reference left of ``first_edit``."""
+        last = content.rfind(b"<" + self.pb + b"c ")
+        if last < 0:
+            return not content.strip()
+        c = self.cell_re.match(content, last)
+        if c is None:
+            return False
+        ref = _attr_b(c.group(1), b"r")
+        rm = _REF_RE.match(ref) if ref else None
+        return bool(rm) and col_index(rm.group(1).decode()) < first_edit
+
     def _edit_row(self, m: re.Match[bytes], row: int) -> bytes:
         attrs, content = m.group(1), m.group(2)
         self._prune(row)
@@ -1354,6 +1366,11 @@ class _SheetRewriter:
         pos = 0
         col = -1
         content = content or b""
+        if pending and not self.orphans and self._after_last_cell(content, pending[0]):
+            # the common case (status cells right of the data): append, parse nothing
+            out.append(content)
+            pos = len(content)
+            content = b""
         for c in self.cell_re.finditer(content):
             ref = _attr_b(c.group(1), b"r")
             col = self._cell_col(c, col)
