@@ -73,6 +73,9 @@ def validate_file(
         progress("read", 0, 1)
     table = read_table(src, sheet=sheet, mapping=mapping)
     result = validate_table(table, today, progress)
+    # Records keep the mapped cells; the full rows are not needed any more (a million of
+    # them is most of the memory while the workbook is written).
+    table.rows = []
     if progress:
         progress("write", 0, 1)
     if out is not None:
@@ -88,8 +91,13 @@ def validate_file(
 
 # --- annotated workbook ---------------------------------------------------------------------
 
+_OK_STATUS = [CATEGORY_LABEL_VI[Category.OK], "", ""]
+
+
 def status_cells(rec: Record) -> list[str]:
     """The three status cells of a record: group, problems, certain fixes."""
+    if not rec.findings:
+        return _OK_STATUS  # shared: a million OK rows need one list, not a million
     problems = "; ".join(f"[{f.code}] {f.message}" for f in rec.findings)
     fixes = "; ".join(
         f"{FIELD_LABEL_VI[f.field]}: {f.suggestion}" for f in rec.findings if f.suggestion

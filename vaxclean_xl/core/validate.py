@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.model import CATEGORY_ORDER, Category, Record, Severity
+from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.core.rules import LIST_CHECKS, RECORD_CHECKS, Context
 
 NO_HAMLET = "(chưa rõ thôn)"
@@ -90,16 +92,31 @@ def validate_rows(
     fonts = name_fonts or {}
     items = list(columns.items())
     records: list[Record] = []
+    with gc_paused():
+        _check_rows(rows, items, fonts, ctx, records, total, on_progress)
+    return finish(records, ctx.present, ctx)
+
+
+def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[str, int]],
+                fonts: dict[int, str], ctx: Context, records: list[Record], total: int,
+                on_progress: Callable[[int, int], None] | None) -> None:
+    names = [f for f, _ in items]
+    width = max((i for _, i in items), default=-1) + 1
+    pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
+    checks = RECORD_CHECKS
+    append = records.append
     for row, values in rows:
-        n = len(values)
-        cells = {f: (values[i] if i < n else None) for f, i in items}
+        if pick is not None and len(values) >= width:
+            cells = dict(zip(names, pick(values), strict=True))
+        else:
+            n = len(values)
+            cells = {f: (values[i] if i < n else None) for f, i in items}
         rec = build_record(row, cells, fonts.get(row))
-        for check in RECORD_CHECKS:
+        for check in checks:
             check(rec, ctx)
-        records.append(rec)
+        append(rec)
         if on_progress and not len(records) % 10_000:
             on_progress(len(records), total)
-    return finish(records, ctx.present, ctx)
 
 
 def validate_records(records: list[Record], present: Iterable[str],

@@ -41,7 +41,6 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import gc
 import io
 import itertools
 import re
@@ -54,6 +53,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaxclean_xl.core.model import FIELD_LABEL_VI, FIELDS
+from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.headers import (
     REQUIRED_WITH_NAME,
@@ -180,17 +180,7 @@ def _library_errors(path: Path) -> Iterator[None]:
         raise _err_corrupt(path) from exc
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while building a million row lists (it would rescan them all
-    again and again, tripling the time); the lists hold no cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+_gc_paused = gc_paused
 
 
 # --------------------------------------------------------------------------- sniffing

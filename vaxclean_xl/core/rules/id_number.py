@@ -182,8 +182,8 @@ def check(rec: Record, ctx: Context) -> None:
     elif digits[:3] not in VALID_PREFIXES:
         add(ID007.finding(rec.row, text, prefix=digits[:3]))
         return
-    elif cccd_year(digits) > ctx.today.year:
-        add(ID008.finding(rec.row, text, year=cccd_year(digits)))
+    elif (year := cccd_year(digits)) > ctx.today.year:
+        add(ID008.finding(rec.row, text, year=year))
         return
     rec.id_number = digits
     # A valid CCCD: its encoded sex and birth year must agree with the other columns.
@@ -192,7 +192,7 @@ def check(rec: Record, ctx: Context) -> None:
         add(ID101.finding(rec.row, text, also=("sex",), digit=digits[3],
                           id_sex=nz.SEX_LABEL[id_sex]))
     if rec.dob is not None:
-        year = cccd_year(digits)
+        year = cccd_year(digits)  # computed again: the ID005 branch skipped the one above
         if year != rec.dob.year:
             add(ID102.finding(rec.row, text, also=("dob",), id_year=year,
                               dob_year=rec.dob.year))
