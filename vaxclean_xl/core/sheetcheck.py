@@ -199,7 +199,9 @@ def code_table() -> list[tuple[str, str]]:
 
 def sheet_codes(findings_codes: list[str]) -> list[str]:
     """The in-sheet subset of a record's codes, in the order the formula lists them."""
-    order = {c: i for i, c in enumerate(_FORMULA_ORDER)}
+    if not findings_codes:
+        return []
+    order = _ORDER
     return sorted((c for c in findings_codes if c in order), key=order.__getitem__)
 
 
@@ -210,6 +212,7 @@ _FORMULA_ORDER: tuple[str, ...] = (
     "SEX001", "SEX002", "ID001", "ID002", "ID009", "ID004", "ID003", "ID005", "ID006",
     "ID007", "ID008", "ID101", "ID102",
 )
+_ORDER = {c: i for i, c in enumerate(_FORMULA_ORDER)}
 
 
 def _fill(template: str, refs: dict[str, str]) -> str:

@@ -303,7 +303,10 @@ def _expand_rows(path: Path, rows: Sequence[HamletRow], cols: SheetColumns, firs
                 if info.filename != part:
                     zout.writestr(info, zin.read(info.filename))
                     continue
-                with zout.open(info.filename, "w", force_zip64=True) as out:
+                big = zipfile.ZipInfo(info.filename, info.date_time)
+                big.compress_type = zipfile.ZIP_DEFLATED
+                big._compresslevel = 1  # type: ignore[attr-defined]  # fast deflate
+                with zout.open(big, "w", force_zip64=True) as out:
                     out.write(xml[:start])
                     for chunk in _rows_xml(rows, cols, first, styles, row_attrs):
                         out.write(chunk.encode("utf-8"))
