@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,13 +42,26 @@ def default_output(src: Path) -> Path:
 
 
 def validate_table(table: Table, today: _dt.date | None = None,
-                   progress: Progress | None = None) -> Validation:
+                   progress: Progress | None = None, *, consume: bool = False) -> Validation:
+    """Validate a table read by ``read_table``. ``consume=True`` releases each full row as
+    soon as its record is built (records keep the mapped cells): with a million rows the
+    full rows and the records would otherwise sit in memory together."""
     def step(done: int, total: int) -> None:
         if progress:
             progress("check", done, total)
 
-    return validate_rows(table.rows, table.columns, name_fonts=table.name_fonts, today=today,
-                         on_progress=step)
+    rows = _consumed(table.rows) if consume else table.rows
+    result = validate_rows(rows, table.columns, name_fonts=table.name_fonts, today=today,
+                           on_progress=step, total=len(table.rows))
+    if consume:
+        table.rows = []
+    return result
+
+
+def _consumed(rows: list) -> Iterator:
+    for i, item in enumerate(rows):
+        rows[i] = None
+        yield item
 
 
 def validate_file(
@@ -72,10 +85,7 @@ def validate_file(
     if progress:
         progress("read", 0, 1)
     table = read_table(src, sheet=sheet, mapping=mapping)
-    result = validate_table(table, today, progress)
-    # Records keep the mapped cells; the full rows are not needed any more (a million of
-    # them is most of the memory while the workbook is written).
-    table.rows = []
+    result = validate_table(table, today, progress, consume=True)
     if progress:
         progress("write", 0, 1)
     if out is not None:

@@ -82,12 +82,14 @@ def validate_rows(
     name_fonts: dict[int, str] | None = None,
     today: _dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    total: int | None = None,
 ) -> Validation:
     """Validate rows given as (Excel row number, full row of cells) with a field->column map.
 
     ``on_progress(done, total)`` is called every 10,000 records when ``rows`` has a length.
     """
-    total = len(rows) if isinstance(rows, Sized) else 0
+    if total is None:
+        total = len(rows) if isinstance(rows, Sized) else 0
     ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
     fonts = name_fonts or {}
     items = list(columns.items())
