@@ -435,3 +435,32 @@ def test_pdf_timeout_gives_a_message_and_no_file(made, tmp_path):
         convert_to_pdf(made[2].output, tmp_path / "x.pdf", soffice=exe, timeout=0.05)
     assert "0.05 giây" in exc.value.message
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_baseline_adds_records_that_were_wrong_originally(tmp_path):
+    """With the original list's report, records the hamlets already fixed are verified too."""
+    import json
+
+    from vaxclean_xl.commands.police_list import police_list
+    from vaxclean_xl.commands.validate import validate_file
+    from vaxclean_xl.sample import generate_sample
+
+    src = tmp_path / "ds.xlsx"
+    generate_sample(src, rows=120, seed=4)
+    report = tmp_path / "goc.json"
+    validate_file(src, tmp_path / "o.xlsx", report)
+    wrong = {r["row"] for r in json.loads(report.read_text("utf-8"))["records"]
+             if r["category"] != "OK"}
+    plain = police_list(src, tmp_path / "a.xlsx")
+    with_base = police_list(src, tmp_path / "b.xlsx", baseline=report)
+    assert {r.row for r in plain.records} == wrong  # same list: same records
+    # mark every record OK in a doctored baseline: only the currently wrong ones remain
+    data = json.loads(report.read_text("utf-8"))
+    for r in data["records"][:10]:
+        r["category"] = "NO_ID"
+    doctored = tmp_path / "doctored.json"
+    doctored.write_text(json.dumps(data), encoding="utf-8")
+    more = police_list(src, tmp_path / "c.xlsx", baseline=doctored)
+    first_ten = {r["row"] for r in data["records"][:10]}
+    assert {r.row for r in more.records} == wrong | first_ten
+    assert {r.row for r in with_base.records} == wrong

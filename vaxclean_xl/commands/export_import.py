@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,12 +68,12 @@ from vaxclean_xl.io.import_template import (
     write_default_import,
 )
 from vaxclean_xl.io.reader import Table, column_letter, read_table
+from vaxclean_xl.io.report import load_baseline
 from vaxclean_xl.logs import log_line
 from vaxclean_xl.settings import LABELS_VI, Settings, load_settings
 
 OUTPUT_SUFFIX = ".import.xlsx"  # default IMPORT name: '<stem>.import.xlsx' beside INPUT
 REPORT_SUFFIX = ".baocao.xlsx"  # default report name: '<output stem>.baocao.xlsx'
-BASELINE_SCHEMA = "vaxclean.validation/1"
 IMPORT_GROUPS = frozenset({Category.NO_ID, Category.BAD_ID_FORMAT})
 # Fields whose warning-level suggestions are certain fixes worth writing to the platform.
 APPLY_SUGGESTIONS = ("full_name", "phone")
@@ -129,33 +128,6 @@ def default_report(output: Path) -> Path:
 
 
 # --------------------------------------------------------------------------- baseline
-
-
-def load_baseline(path: str | Path) -> dict[int, Category]:
-    """Row -> original group from a ``validate --json`` report (``vaxclean.validation/1``)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"Không đọc được báo cáo gốc «{path.name}».", code="E401") from exc
-    except ValueError as exc:
-        raise InputError(f"Báo cáo gốc «{path.name}» không phải JSON hợp lệ.",
-                         code="E401") from exc
-    bad = InputError(
-        f"«{path.name}» không phải báo cáo JSON của lệnh validate ({BASELINE_SCHEMA}).",
-        code="E401")
-    if not isinstance(data, dict) or data.get("schema", BASELINE_SCHEMA) != BASELINE_SCHEMA:
-        raise bad
-    records = data.get("records")
-    if not isinstance(records, list):
-        raise bad
-    out: dict[int, Category] = {}
-    for item in records:
-        try:
-            out[int(item["row"])] = Category(item["category"])
-        except (KeyError, TypeError, ValueError) as exc:
-            raise bad from exc
-    return out
 
 
 # --------------------------------------------------------------------------- values

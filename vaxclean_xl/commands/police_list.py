@@ -95,9 +95,15 @@ def problem_text(rec: Record) -> str:
     return "\n".join(lines)
 
 
-def build_groups(result: Validation, list_id: str) -> tuple[list[P.ListGroup], list[Record]]:
-    """The records to verify (group not OK), per hamlet, hamlets sorted, rows in list order."""
-    chosen = [r for r in result.records if r.category is not Category.OK]
+def build_groups(result: Validation, list_id: str,
+                 baseline: dict[int, Category] | None = None
+                 ) -> tuple[list[P.ListGroup], list[Record]]:
+    """The records to verify (group not OK now, or not OK in the ``baseline`` report of the
+    original list: the police confirm the hamlets' corrections too), per hamlet, hamlets
+    sorted, rows in list order."""
+    base = baseline or {}
+    chosen = [r for r in result.records if r.category is not Category.OK
+              or base.get(r.row, Category.OK) is not Category.OK]
     by_hamlet: dict[str, P.ListGroup] = {}
     for rec in chosen:
         name = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
@@ -118,6 +124,7 @@ def police_list(
     settings_file: str | Path | None = None,
     sheet: str | None = None,
     today: _dt.date | None = None,
+    baseline: str | Path | None = None,
 ) -> PoliceOutcome:
     """Validate ``src`` and write the police list (and its PDF when ``pdf`` and LibreOffice
     is installed); raises :class:`~vaxclean_xl.errors.VaxcleanError` for unusable inputs."""
@@ -133,7 +140,10 @@ def police_list(
     result = validate_table(table, today)
     source_sha = P.sha256_file(src)
     list_id = P.list_id_for(source_sha)
-    groups, records = build_groups(result, list_id)
+    from vaxclean_xl.io.report import load_baseline
+
+    groups, records = build_groups(result, list_id,
+                                   load_baseline(baseline) if baseline else None)
     meta = {"schema": P.SCHEMA, "list_id": list_id, "source_sha256": source_sha,
             "source_file": src.name, "source_sheet": table.sheet,
             "created": today.isoformat(), "records": str(len(records))}
@@ -232,7 +242,7 @@ def cmd_police_list(args: argparse.Namespace) -> int:
     """Print a short Vietnamese summary; exit 0 whenever the list is written (also when
     LibreOffice is missing for --pdf: the message says what to do)."""
     outcome = police_list(args.input, args.output, pdf=args.pdf, settings_file=args.settings,
-                          sheet=args.sheet)
+                          sheet=args.sheet, baseline=args.baseline)
     total = len(outcome.result.records)
     print(f"Đã lập danh sách đề nghị Công an xã đối chiếu: {outcome.count} người cần xác "
           f"minh trong {total} bản ghi, thuộc {len(outcome.groups)} thôn/ấp.")
@@ -261,5 +271,8 @@ def add_police_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="Tạo thêm tệp PDF để in (cần LibreOffice)")
     p.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
     p.add_argument("--sheet", help="Tên trang tính chứa danh sách")
+    p.add_argument("--baseline", metavar="BAO_CAO_GOC.json",
+                   help="Báo cáo JSON của lệnh validate trên danh sách gốc: đưa cả những "
+                        "người đã sai lúc đầu (thôn đã sửa) vào danh sách để Công an xác minh")
     p.set_defaults(func=cmd_police_list)
     return p

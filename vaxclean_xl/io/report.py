@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import IO
 
-from vaxclean_xl.core.model import Finding, Record
+from vaxclean_xl.core.model import Category, Finding, Record
 from vaxclean_xl.core.validate import Validation
+from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.reader import Table, column_letter
 
@@ -54,3 +55,30 @@ def dump_report(fh: IO[str], table: Table, result: Validation) -> None:
         fh.write("\n" if i == 0 else ",\n")
         fh.write(dumps(record_dict(rec), ensure_ascii=False))
     fh.write("\n]}\n")
+
+
+def load_baseline(path: str | Path) -> dict[int, Category]:
+    """Row -> original group from a ``validate --json`` report (``vaxclean.validation/1``)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"Không đọc được báo cáo gốc «{path.name}».", code="E401") from exc
+    except ValueError as exc:
+        raise InputError(f"Báo cáo gốc «{path.name}» không phải JSON hợp lệ.",
+                         code="E401") from exc
+    bad = InputError(
+        f"«{path.name}» không phải báo cáo JSON của lệnh validate ({SCHEMA}).",
+        code="E401")
+    if not isinstance(data, dict) or data.get("schema", SCHEMA) != SCHEMA:
+        raise bad
+    records = data.get("records")
+    if not isinstance(records, list):
+        raise bad
+    out: dict[int, Category] = {}
+    for item in records:
+        try:
+            out[int(item["row"])] = Category(item["category"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad from exc
+    return out
