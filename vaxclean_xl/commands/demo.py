@@ -91,6 +91,38 @@ def simulate_returns(split_dir: Path, returned_dir: Path, records: dict[int, Rec
     return out
 
 
+def simulate_police_return(police_file: Path, target: Path, records: dict[int, Record],
+                           seed: int = 1) -> Path:
+    """The police's answer: 'Đúng' for most, 'Sai' with the right values where the record
+    is still wrong (as read from the population database), one 'Sai' left without values."""
+    import openpyxl
+
+    from vaxclean_xl.io import hamlet_layout as L
+    from vaxclean_xl.io import police_layout as P
+
+    rnd = random.Random(seed)
+    wb = openpyxl.load_workbook(police_file)
+    ws = wb[P.DATA_SHEET]
+    left_open = False
+    for r in range(P.FIRST_ROW, ws.max_row + 1):
+        key = L.parse_key(ws.cell(r, P.KEY_COL + 1).value)
+        if key is None:
+            continue
+        rec = records[key[1]]
+        fixes = corrections_for(rec, rnd)
+        verdict = ws.cell(r, P.RESULT_COL + 1)
+        if not fixes:
+            verdict.value = "Đúng"
+        elif not left_open:
+            verdict.value, left_open = "Sai", True  # the database has no answer either
+        else:
+            verdict.value = "Sai"
+            for field, value in fixes.items():
+                ws.cell(r, P.CORRECT_COL[field] + 1).value = value
+    wb.save(target)
+    return target
+
+
 def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     from vaxclean_xl.commands.split import split_file
     from vaxclean_xl.commands.validate import validate_file
@@ -131,4 +163,38 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
           f"{s['records_in']} bản ghi vào = {s['records_out']} bản ghi ra")
     _print_summary("   Kiểm tra lại danh sách đã gộp:", merged.result.summary())
     print(f"   Tệp đã gộp: {out / 'danh-sach-da-gop.xlsx'}")
+
+    from vaxclean_xl.commands.edit_list import edit_list
+    from vaxclean_xl.commands.export_import import export_import
+    from vaxclean_xl.commands.police_list import police_list
+
+    merged_list = out / "danh-sach-da-gop.xlsx"
+    police = police_list(merged_list, out / "danh-sach-cong-an.xlsx",
+                         baseline=out / "danh-sach-mau.kiemtra.json")
+    print(f"6. Danh sách Công an xã (vaxclean police-list): {police.count} người cần xác minh "
+          f"→ {police.output}")
+    returned_police = simulate_police_return(
+        police.output, out / "cong-an-tra-ve.xlsx",
+        {r.row: r for r in police.result.records}, seed=seed)
+    print(f"7. Công an xã gửi lại (mô phỏng): {returned_police}")
+    final = out / "danh-sach-cuoi.xlsx"
+    after = merge_files(merged_list, [returned_police], final, out / "danh-sach-cuoi.json")
+    p = after.report.get("police", {})
+    print(f"8. Gộp kết quả Công an (vaxclean merge): {after.summary['changes']} thay đổi; "
+          f"{p.get('verified', 0)} đúng, {p.get('corrected', 0)} được sửa, "
+          f"{len(p.get('unresolved', []))} chưa xác minh được")
+    _print_summary("   Kiểm tra lại danh sách cuối:", after.result.summary())
+    exported = export_import(final, out / "file-import.xlsx",
+                             baseline=out / "danh-sach-mau.kiemtra.json")
+    print(f"9. File import (vaxclean export-import): {exported.written} người → "
+          f"{exported.output}; chưa đủ điều kiện: {len(exported.not_eligible)}")
+    edits = edit_list(final, out / "danh-sach-sua-truc-tiep.xlsx", baseline=sample)
+    print(f"10. Danh sách sửa trực tiếp trên nền tảng (vaxclean edit-list): "
+          f"{len(edits.rows)} người → {edits.output}")
+    try:
+        from vaxclean_xl.commands.progress import progress
+    except ImportError:
+        return 0
+    report = progress([out], out / "tien-do.xlsx")
+    print(f"11. Tiến độ (vaxclean progress): {report.output}")
     return 0
