@@ -25,9 +25,20 @@ their own sheets. The merged list is then re-validated with the same rules as ``
 and annotated by the same annotator in the same pass, so MERGED reads like a ``validate``
 output plus the merge's own sheets.
 
-Determinism: returned files are processed sorted by (hamlet key, file SHA-256, name) and the
-outcome never depends on the order given, so merging the same files again, in any order,
-writes the same cell values.
+The police's returned list (``police-list``, procedure steps 2–3) is taken too, alone or with
+hamlet files in the same call. It is recognised by its meta sheet (``vaxclean.police/1``) or
+its header texts (``io.police_layout.read_police_file``) and accepted only when it was made
+from ORIGINAL (its ``source_sha256``, else the list id of its keys), unless ``force``; for the
+second merge of the procedure ORIGINAL is therefore the hamlet-merged list the police list
+was made from. The police's values win over the hamlets': a "Sai" row's correct values are
+written whatever the hamlets proposed for those cells, a "Đúng" row confirms the values the
+police saw (nothing changes), and each hamlet proposal the police overrule is logged
+("overruled", sheet "Công an sửa lại"). "Sai" without any correct value is listed as
+unresolved (sheet "Chưa xác minh được"), a blank result as not verified.
+
+Determinism: returned files are processed sorted by (hamlet key, file SHA-256, name), police
+lists after them by (SHA-256, name), and the outcome never depends on the order given, so
+merging the same files again, in any order, writes the same cell values.
 """
 
 from __future__ import annotations
@@ -38,7 +49,7 @@ import datetime as _dt
 import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,12 +67,14 @@ from vaxclean_xl.core.normalize import (
 from vaxclean_xl.core.validate import NO_HAMLET, Validation, validate_rows
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
 from vaxclean_xl.io.hamlet_reader import (
     NotAHamletFile,
     ReturnedFile,
     ReturnedRow,
     blank,
+    header_key,
     is_signature,
     lone_name,
     read_returned,
@@ -82,6 +95,10 @@ SHEET_CONFLICTS = "Xung đột"
 SHEET_ADDED = "Bổ sung từ thôn"
 SHEET_MISSING = "Thiếu trong tệp trả về"
 SHEET_NOT_RETURNED = "Chưa trả về"
+SHEET_OVERRULED = "Công an sửa lại"
+SHEET_UNRESOLVED = "Chưa xác minh được"
+
+POLICE_LABEL = "Công an xã"  # the 'hamlet' of the police's changes, notes and files
 
 CORRECTABLE: tuple[str, ...] = tuple(L.CORR_HEADERS)  # full_name, dob, sex, id_number
 MATCH_FIELDS: tuple[str, ...] = ("full_name", "dob", "id_number")
@@ -104,6 +121,7 @@ class FileResult:
     sha256: str
     status: str  # "merged" | "refused"
     reason: str = ""
+    kind: str = "hamlet"  # "hamlet" | "police"
     hamlet: str = ""
     split_id: str | None = None
     sheet: str = ""  # the data sheet found (by its headers: it may have been renamed)
@@ -112,7 +130,8 @@ class FileResult:
     duplicate_rows: list[int] = field(default_factory=list)  # file rows repeating a key
 
     def as_dict(self) -> dict[str, object]:
-        return {"path": str(self.path), "hamlet": self.hamlet, "sha256": self.sha256,
+        return {"path": str(self.path), "kind": self.kind, "hamlet": self.hamlet,
+                "sha256": self.sha256,
                 "records": self.records, "status": self.status, "reason": self.reason,
                 "split_id": self.split_id, "sheet": self.sheet,
                 "matched_by_values": self.by_values,
@@ -268,6 +287,7 @@ class _Proposal:
     file: str
     file_row: int
     how: str  # "key" | FALLBACK_REASON
+    verdict: str = ""  # police proposals: "Sai" (a correct value) | "Đúng" (a confirmation)
 
 
 @dataclass(slots=True)
@@ -290,11 +310,12 @@ def _source_values(table: Table) -> dict[int, dict[str, object]]:
     return out
 
 
-def _agrees(row: ReturnedRow, src: dict[str, object]) -> bool:
+def _agrees(row: ReturnedRow | P.PoliceRow, src: dict[str, object]) -> bool:
     """The row's original values still describe this source record (at most one of name,
     date of birth and ID differs): a key copied onto another person's row does not."""
-    diffs = sum(1 for f in MATCH_FIELDS if f in row.orig and f in src
-                and _ident_part(f, row.orig[f]) != _ident_part(f, src[f]))
+    orig: Mapping[str, object] = row.orig
+    diffs = sum(1 for f in MATCH_FIELDS if f in orig and f in src
+                and _ident_part(f, orig[f]) != _ident_part(f, src[f]))
     return diffs < 2
 
 
@@ -412,35 +433,261 @@ def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
     return g
 
 
+# --------------------------------------------------------------------------- police lists
+
+
+@dataclass(slots=True)
+class _PoliceIncoming:
+    """A returned police list accepted for ORIGINAL."""
+
+    file: P.PoliceFile
+    result: FileResult
+    ids: set[str]  # list ids whose keys point at ORIGINAL's rows
+
+
+@dataclass(slots=True)
+class _PoliceGathered:
+    """What the police lists say: per-cell values, and the rows by verdict."""
+
+    proposals: dict[tuple[int, str], list[_Proposal]] = field(default_factory=dict)
+    verified: int = 0
+    corrected: int = 0
+    unresolved: list[dict[str, Any]] = field(default_factory=list)
+    not_verified: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    notes: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # typed by police
+    remarks: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # the merge's
+
+
+def _read_police(path: Path) -> P.PoliceFile | None:
+    """The file as a police list, or None when it is not one."""
+    try:
+        return P.read_police_file(path)
+    except P.NotAPoliceList:
+        return None
+
+
+def _police_source_ok(pf: P.PoliceFile, source_sha: str) -> bool | None:
+    """Whether the police list was made from ORIGINAL: by its meta sheet's source hash,
+    else (meta lost) by the list id of its keys; None when neither is known."""
+    sha = pf.meta.get("source_sha256", "").strip().lower()
+    if sha:
+        return sha == source_sha
+    list_id = pf.list_id
+    return None if list_id is None else list_id == P.list_id_for(source_sha)
+
+
+def _police_refusal(pf: P.PoliceFile, original: Path, known: bool | None) -> str:
+    if known is None:
+        return ("Không xác định được danh sách công an này được lập từ tệp nào (mất trang "
+                "«vaxclean» và cột «Mã bản ghi»); chạy lại với --force nếu chắc chắn.")
+    made_from = pf.meta.get("source_file", "").strip()
+    where = f"từ tệp «{made_from}»" if made_from else "từ một danh sách khác"
+    return (f"Danh sách công an này được lập {where}, không phải từ danh sách gốc "
+            f"«{original.name}» (mã kiểm tra khác): hãy gộp vào đúng tệp đã dùng để lập danh "
+            "sách công an (thường là tệp đã gộp từ các thôn), hoặc chạy lại với --force nếu "
+            "chắc chắn.")
+
+
+def _match_police(pf: P.PoliceFile, ids: set[str], source: dict[int, dict[str, object]]
+                  ) -> tuple[dict[int, list[tuple[P.PoliceRow, str]]],
+                             list[tuple[P.PoliceRow, str]]]:
+    """Police rows to records: by intact key whose printed values agree with ORIGINAL, else
+    by the printed values (name + date of birth + ID) among the records no key claimed.
+    Returns (source row -> [(row, how)], rows matching no record with the reason)."""
+    matched: dict[int, list[tuple[P.PoliceRow, str]]] = {}
+    pending: list[tuple[P.PoliceRow, str]] = []
+    for row in pf.rows:
+        k = row.key
+        if k and k[0] in ids and k[1] in source:
+            if _agrees(row, source[k[1]]):
+                matched.setdefault(k[1], []).append((row, "key"))
+            else:
+                pending.append((row, f"mã bản ghi chỉ dòng {k[1]} nhưng họ tên/ngày sinh/số "
+                                     "CCCD không khớp danh sách gốc: không chắc là cùng người"))
+        elif k:
+            pending.append((row, "mã bản ghi của một danh sách khác"))
+        elif row.key_text:
+            pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
+        else:
+            pending.append((row, "không có mã bản ghi"))
+    unmatched: list[tuple[P.PoliceRow, str]] = []
+    if not pending:
+        return matched, unmatched
+    fields = tuple(f for f in MATCH_FIELDS if ("orig", f) in pf.columns)
+    usable = bool(fields) and fields[0] == "full_name"
+    index: dict[tuple[str, ...], list[int]] = {}
+    if usable:
+        for r in sorted(source):
+            ident = _ident(source[r], fields) if r not in matched else None
+            if ident:
+                index.setdefault(ident, []).append(r)
+    for row, why in pending:
+        ident = _ident(row.orig, fields) if usable else None
+        hits = index.get(ident, []) if ident else []
+        if hits:
+            matched.setdefault(hits.pop(0), []).append((row, FALLBACK_REASON))
+        else:
+            unmatched.append((row, why))
+    return matched, unmatched
+
+
+def _gather_police(incoming: list[_PoliceIncoming], table: Table,
+                   source: dict[int, dict[str, object]]) -> _PoliceGathered:
+    """Walk the accepted police lists in their sorted order: a "Sai" row's correct values
+    become police proposals, a "Đúng" row confirms the values the police saw (proposals of
+    the current value, so that a hamlet proposal for them is overruled), "Sai" without any
+    correct value is unresolved, a blank (or unreadable) result is not verified."""
+    g = _PoliceGathered()
+    for i, inc in enumerate(incoming):
+        pf, fr, name = inc.file, inc.result, inc.file.path.name
+        matched, unmatched = _match_police(pf, inc.ids, source)
+        fr.records = len(matched)
+        tally: Counter[str] = Counter()
+        for src_row, hits in sorted(matched.items()):
+            src = source[src_row]
+            fr.duplicate_rows.extend(r.file_row for r, _how in hits[1:])
+            for row, how in hits:
+                if how != "key":
+                    fr.by_values.append(row.file_row)
+                    log_line(f"merge police file={name} file_row={row.file_row} "
+                             f"row={src_row}: {how}")
+                entry = {"row": src_row, "file": name, "file_row": row.file_row,
+                         **{f: show(f, src.get(f)) for f in MATCH_FIELDS},
+                         "hamlet": row.orig.get("hamlet", ""), "note": row.note}
+                if row.note:
+                    g.notes.setdefault(src_row, []).append((POLICE_LABEL, row.note))
+                said: list[tuple[str, object, str]] = []  # (field, value, verdict)
+                unusable = [f"{P.CORRECT_HEADERS[f]}: {v}" for f, v in row.correct.items()
+                            if f not in table.columns]
+                if row.verdict == "Đúng":
+                    tally["verified"] += 1
+                    for f in CORRECTABLE:
+                        if (f in table.columns and not blank(src.get(f)) and f in row.orig
+                                and same_value(f, row.orig[f], src.get(f))):
+                            said.append((f, src.get(f), "Đúng"))
+                    differing = [f"{P.CORRECT_HEADERS[f]}: {v}" for f, v in row.correct.items()
+                                 if not same_value(f, v, src.get(f))]
+                    if differing:
+                        g.remarks.setdefault(src_row, []).append((POLICE_LABEL, (
+                            "ghi «Đúng» nhưng có ghi thông tin khác (không áp dụng): "
+                            + "; ".join(differing))))
+                elif row.verdict == "Sai" and row.correct:
+                    tally["corrected"] += 1
+                    for f, value in row.correct.items():
+                        if f in table.columns:
+                            said.append((f, value, "Sai"))
+                    if unusable:  # ORIGINAL has no such column: keep the value as a note
+                        g.remarks.setdefault(src_row, []).append(
+                            (POLICE_LABEL, "; ".join(unusable)))
+                elif row.verdict == "Sai":
+                    tally["unresolved"] += 1
+                    g.unresolved.append(entry)
+                    g.remarks.setdefault(src_row, []).append(
+                        (POLICE_LABEL, "«Sai» nhưng chưa ghi thông tin đúng: cần xác minh thêm"))
+                else:
+                    tally["not_verified"] += 1
+                    g.not_verified.append({**entry, "result_text": row.verdict_text,
+                                           "correct": dict(row.correct)})
+                    if row.correct:  # values without a verdict: shown, not applied
+                        g.remarks.setdefault(src_row, []).append((POLICE_LABEL, (
+                            "có ghi thông tin đúng nhưng chưa ghi kết quả «Đúng»/«Sai» (chưa "
+                            "áp dụng): " + "; ".join(f"{P.CORRECT_HEADERS[f]}: {v}"
+                                                      for f, v in row.correct.items()))))
+                for f, value, verdict in said:
+                    g.proposals.setdefault((src_row, f), []).append(_Proposal(
+                        value, new_text(f, value), i, POLICE_LABEL, name, row.file_row, how,
+                        verdict))
+        for row, why in unmatched:
+            tally["unmatched"] += 1
+            g.unmatched.append({"file": name, "file_row": row.file_row, "key": row.key_text,
+                                "verdict": row.verdict or "", "result_text": row.verdict_text,
+                                "values": {f: v for f, v in row.orig.items() if v},
+                                "correct": dict(row.correct), "note": row.note,
+                                "reason": why})
+        g.verified += tally["verified"]
+        g.corrected += tally["corrected"]
+        fr.by_values.sort()
+        fr.duplicate_rows.sort()
+        parts = [f"Đúng: {tally['verified']}", f"Sai đã ghi thông tin đúng: {tally['corrected']}",
+                 f"Sai chưa ghi thông tin đúng: {tally['unresolved']}",
+                 f"chưa ghi kết quả: {tally['not_verified']}"]
+        if fr.by_values:
+            parts.append(f"{len(fr.by_values)} dòng {FALLBACK_REASON}")
+        if tally["unmatched"]:
+            parts.append(f"{tally['unmatched']} dòng không khớp được với danh sách gốc")
+        fr.reason = "; ".join(filter(None, [fr.reason, ", ".join(parts)]))
+    return g
+
+
+def _distinct(f: str, props: list[_Proposal]) -> list[_Proposal]:
+    distinct: list[_Proposal] = []
+    for p in props:
+        if not any(same_value(f, p.value, d.value) for d in distinct):
+            distinct.append(p)
+    return distinct
+
+
 def _decide(proposals: dict[tuple[int, str], list[_Proposal]],
-            source: dict[int, dict[str, object]]
-            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[tuple[int, str], object]]:
+            source: dict[int, dict[str, object]],
+            police: dict[tuple[int, str], list[_Proposal]] | None = None,
+            ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[tuple[int, str], object],
+                       list[dict[str, Any]]]:
     """One distinct proposal for a cell is a change; several are a conflict and the
-    original value stays. Returns (changes, conflicts, new cell values), sorted by
+    original value stays. The police's value for a cell wins over the hamlets' (each hamlet
+    proposal that differs from it is overruled); two different police values for one cell
+    are a conflict. Returns (changes, conflicts, new cell values, overruled), sorted by
     (row, field)."""
+    police = police or {}
     changes: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
+    overruled: list[dict[str, Any]] = []
     new_values: dict[tuple[int, str], object] = {}
-    for (src_row, f) in sorted(proposals, key=lambda k: (k[0], _field_rank(k[1]))):
-        props = sorted(proposals[(src_row, f)], key=lambda p: (p.file_index, p.file_row))
-        old = show(f, source[src_row].get(f))
-        distinct: list[_Proposal] = []
-        for p in props:
-            if not any(same_value(f, p.value, d.value) for d in distinct):
-                distinct.append(p)
+
+    def order(p: _Proposal) -> tuple[int, int]:
+        return (p.file_index, p.file_row)
+
+    def listed(props: list[_Proposal]) -> list[dict[str, Any]]:
+        return [{"value": p.text, "file": p.file, "hamlet": p.hamlet, "file_row": p.file_row}
+                for p in props]
+
+    for (src_row, f) in sorted({*proposals, *police}, key=lambda k: (k[0], _field_rank(k[1]))):
+        props = sorted(proposals.get((src_row, f), ()), key=order)
+        pols = sorted(police.get((src_row, f), ()), key=order)
+        current = source[src_row].get(f)
+        old = show(f, current)
+        if pols:
+            distinct = _distinct(f, pols)
+            if len(distinct) > 1:
+                conflicts.append({"row": src_row, "field": f, "old": old, "kind": "police",
+                                  "proposals": listed(pols + props)})
+                continue
+            p = distinct[0]
+            if not same_value(f, p.value, current):
+                new_values[(src_row, f)] = _new_value(f, p.value, current)
+                changes.append({"row": src_row, "field": f, "old": old, "new": p.text,
+                                "file": p.file, "hamlet": p.hamlet, "file_row": p.file_row,
+                                "match": p.how})
+            for h in props:
+                if not same_value(f, h.value, p.value):
+                    overruled.append({
+                        "row": src_row, "field": f, "old": old, "hamlet_value": h.text,
+                        "police_value": p.text, "hamlet_file": h.file, "hamlet": h.hamlet,
+                        "hamlet_file_row": h.file_row, "police_file": p.file,
+                        "police_file_row": p.file_row, "verdict": p.verdict})
+            continue
+        distinct = _distinct(f, props)
         if len(distinct) == 1:
             p = distinct[0]
-            new_values[(src_row, f)] = _new_value(f, p.value, source[src_row].get(f))
+            new_values[(src_row, f)] = _new_value(f, p.value, current)
             changes.append({"row": src_row, "field": f, "old": old, "new": p.text,
                             "file": p.file, "hamlet": p.hamlet, "file_row": p.file_row,
                             "match": p.how})
         else:
             kind = "duplicate_key" if len({p.file_index for p in props}) == 1 else "files"
             conflicts.append({"row": src_row, "field": f, "old": old, "kind": kind,
-                              "proposals": [{"value": p.text, "file": p.file,
-                                             "hamlet": p.hamlet, "file_row": p.file_row}
-                                            for p in props]})
-    return changes, conflicts, new_values
+                              "proposals": listed(props)})
+    return changes, conflicts, new_values, overruled
 
 
 def _apply(table: Table, new_values: dict[tuple[int, str], object]) -> list[tuple[int, list]]:
@@ -501,11 +748,13 @@ def merge_files(
     force: bool = False,
     password: str | None = None,
 ) -> MergeOutcome:
-    """Apply the corrections of the returned hamlet files to ORIGINAL and write MERGED
-    (default '<stem>.gop.xlsx' beside ORIGINAL) and, if asked, the JSON report.
+    """Apply the corrections of the returned hamlet files and the police's returned list to
+    ORIGINAL and write MERGED (default '<stem>.gop.xlsx' beside ORIGINAL) and, if asked, the
+    JSON report.
 
-    ``returned`` holds files and/or folders (and optionally the split's manifest.json).
-    Raises :class:`InputError`/:class:`MergeError` (exit 2) when ORIGINAL is unreadable, no
+    ``returned`` holds files and/or folders (and optionally the split's manifest.json); a
+    police list among them is recognised by its meta sheet or headers. Raises
+    :class:`InputError`/:class:`MergeError` (exit 2) when ORIGINAL is unreadable, no
     returned file is usable, or the split's manifest names another list (unless ``force``).
     """
     original = Path(original)
@@ -523,18 +772,27 @@ def merge_files(
     source_sha = L.sha256_file(original)
     source = _source_values(table)
 
-    # --- read every returned file; then which split they answer
+    # --- read every returned file (a hamlet file, else a police list); then which split
+    # the hamlet files answer
     refused: list[FileResult] = []
     readable: list[ReturnedFile] = []
+    police_read: list[P.PoliceFile] = []
     with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
         for path in files:
             try:
                 readable.append(read_returned(path, password, tmp))
             except NotAHamletFile as exc:
+                pf = _read_police(path) if path.is_file() else None
+                if pf is not None:
+                    police_read.append(pf)
+                    continue
                 sha = L.sha256_file(path) if path.is_file() else ""
                 refused.append(FileResult(path, sha, "refused", exc.message))
-    by_id, source_matches, manifests_used = _choose_split(
-        manifest_paths, readable, table, source, source_sha, force, today)
+    if readable or not police_read:
+        by_id, source_matches, manifests_used = _choose_split(
+            manifest_paths, readable, table, source, source_sha, force, today)
+    else:  # only police lists: the split (and its manifest) is not this merge's business
+        by_id, source_matches, manifests_used = {}, True, []
     accepted = set(by_id)
     entries = [(sid, e) for sid, m in sorted(by_id.items()) for e in m.get("hamlets") or []]
     incoming: list[_Incoming] = []
@@ -554,16 +812,33 @@ def merge_files(
             incoming.append(_Incoming(rf, fr, fr.hamlet, entry))
             continue
         refused.append(fr)
-    if not incoming:
+    own_list_id = P.list_id_for(source_sha)
+    police_in: list[_PoliceIncoming] = []
+    for pf in police_read:
+        fr = FileResult(pf.path, pf.sha256, "refused", kind="police", hamlet=POLICE_LABEL,
+                        split_id=pf.list_id, sheet=pf.sheet)
+        ok = _police_source_ok(pf, source_sha)
+        if ok or force:
+            fr.status = "merged"
+            if not ok:
+                fr.reason = "lập từ danh sách khác, vẫn gộp vì --force"
+            police_in.append(_PoliceIncoming(
+                pf, fr, {own_list_id} | ({pf.list_id} if pf.list_id else set())))
+        else:
+            fr.reason = _police_refusal(pf, original, ok)
+            refused.append(fr)
+    if not incoming and not police_in:
         reasons = "; ".join(f"«{r.path.name}»: {r.reason}" for r in refused)
         raise MergeError(f"Không có tệp trả về nào gộp được. {reasons}", code="E303")
     incoming.sort(key=lambda x: (L.hamlet_key(x.hamlet), x.file.sha256, x.file.path.name))
+    police_in.sort(key=lambda x: (x.file.sha256, x.file.path.name))
     covered = {id(x.entry) for x in incoming if x.entry is not None}
     not_returned = [e for _sid, e in entries if id(e) not in covered]
 
-    # --- gather, decide, apply, re-validate with the same rules as validate
+    # --- gather, decide (the police win), apply, re-validate with the same rules as validate
     g = _gather(incoming, accepted, table, source)
-    changes, conflicts, new_values = _decide(g.proposals, source)
+    pg = _gather_police(police_in, table, source)
+    changes, conflicts, new_values, overruled = _decide(g.proposals, source, pg.proposals)
     merged_rows = _apply(table, new_values)
     renamed = {r for r, f in new_values if f == "full_name"}
     fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
@@ -573,7 +848,11 @@ def merge_files(
 
     # --- report
     file_dicts = [x.result.as_dict() for x in incoming]
+    file_dicts += [x.result.as_dict() for x in police_in]
     file_dicts += [r.as_dict() for r in sorted(refused, key=lambda r: (r.path.name, r.sha256))]
+    notes = {r: list(v) for r, v in g.notes.items()}
+    for r, v in pg.notes.items():
+        notes.setdefault(r, []).extend(v)
     data: dict[str, Any] = {
         "schema": SCHEMA,
         "source": {"path": str(original), "sha256": source_sha, "sheet": table.sheet,
@@ -590,29 +869,54 @@ def merge_files(
         "missing": g.missing,
         "not_returned": [e.get("hamlet", "") for e in not_returned],
         "original_edits": g.original_edits,
-        "notes": [{"row": r, "hamlet": h, "note": t} for r in sorted(g.notes)
-                  for h, t in g.notes[r]],
+        "notes": [{"row": r, "hamlet": h, "note": t} for r in sorted(notes)
+                  for h, t in notes[r]],
+        "police": {
+            "files": [str(x.file.path) for x in police_in],
+            "list_id": own_list_id,
+            "verified": pg.verified,
+            "corrected": pg.corrected,
+            "changes": sum(1 for c in changes if c["hamlet"] == POLICE_LABEL),
+            "unresolved": pg.unresolved,
+            "not_verified": pg.not_verified,
+            "unmatched": pg.unmatched,
+            "overruled": overruled,
+        },
         "summary": {
             "files": len(file_dicts), "refused": len(refused),
             "changes": len(changes), "conflicts": len(conflicts), "added": len(g.added),
             "missing": len(g.missing), "not_returned": len(not_returned),
             "records_in": records_in, "records_out": records_out,
+            "police_files": len(police_in), "police_verified": pg.verified,
+            "police_corrected": pg.corrected, "police_unresolved": len(pg.unresolved),
+            "police_not_verified": len(pg.not_verified),
+            "police_unmatched": len(pg.unmatched), "overruled": len(overruled),
         },
         "validation": result.summary(),
     }
 
     # --- MERGED: ORIGINAL's workbook with the new values, the validate annotations and the
-    # merge's own sheets
-    marks = list(_merge_marks(table, changes, conflicts, g.original_edits))
+    # merge's own sheets. A list that already carries the status columns of an earlier
+    # merge (the police list is made from the hamlet-merged list) gets them rewritten in
+    # place, the earlier notes kept, instead of a second, stale set.
+    marks = list(_merge_marks(table, changes, conflicts, g.original_edits, overruled))
     marks += cell_marks(dataclasses.replace(table, rows=merged_rows), result)
-    notes = {r: _join_notes(v) for r, v in g.notes.items()}
-    status_rows = {rec.row: [*status_cells(rec), notes.get(rec.row, "")]
+    status_col = _existing_status_col(table)
+    earlier = _earlier_notes(table, status_col)
+    for r, v in pg.remarks.items():
+        notes.setdefault(r, []).extend(v)
+    note_text = {r: _join_notes(v) for r, v in notes.items()}
+    for r, text in earlier.items():
+        note_text[r] = f"{text}\n{note_text[r]}" if note_text.get(r) else text
+    status_rows = {rec.row: [*status_cells(rec), note_text.get(rec.row, "")]
                    for rec in result.records}
+    sheets = _report_sheets(data, not_returned, hamlets=bool(incoming or not police_in),
+                            police=bool(police_in))
     _write_merged(table, out, header_row=table.header_row,
                   status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
-                  status_rows=status_rows, marks=marks,
+                  status_rows=status_rows, marks=marks, first_status_col=status_col,
                   values={(r, table.columns[f]): v for (r, f), v in new_values.items()},
-                  summary=[summary_sheet(result), *_report_sheets(data, not_returned)])
+                  summary=[summary_sheet(result), *sheets])
     if rep is not None:
         with atomic_path(rep) as tmp_rep:
             tmp_rep.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
@@ -620,9 +924,40 @@ def merge_files(
     s = data["summary"]
     log_line(f"merge files={s['files']} refused={s['refused']} changes={s['changes']} "
              f"conflicts={s['conflicts']} added={s['added']} missing={s['missing']} "
-             f"not_returned={s['not_returned']} records_in={records_in} "
-             f"records_out={records_out}")
+             f"not_returned={s['not_returned']} police_files={s['police_files']} "
+             f"police_verified={s['police_verified']} "
+             f"police_corrected={s['police_corrected']} "
+             f"police_unresolved={s['police_unresolved']} "
+             f"police_not_verified={s['police_not_verified']} overruled={s['overruled']} "
+             f"records_in={records_in} records_out={records_out}")
     return MergeOutcome(table, result, out, rep, data)
+
+
+def _existing_status_col(table: Table) -> int | None:
+    """0-based column of the status block an earlier validate/merge appended to ORIGINAL
+    ("Phân loại", "Lỗi", "Gợi ý sửa", "Ghi chú của thôn"), to be rewritten in place; None
+    when there is none (or a 3-column block with user data right of it)."""
+    wanted = [header_key(h) for h in (*STATUS_HEADERS, NOTE_STATUS_HEADER)]
+    keys = {c: header_key(h) for c, h in table.headers.items()}
+    used = set(table.columns.values())
+    for c in sorted(keys):
+        if [keys.get(c + k) for k in range(3)] != wanted[:3] or used & {c, c + 1, c + 2, c + 3}:
+            continue
+        if keys.get(c + 3) == wanted[3] or c + 3 > table.max_col:
+            return c
+    return None
+
+
+def _earlier_notes(table: Table, status_col: int | None) -> dict[int, str]:
+    """The notes an earlier merge wrote into the status block's note column, by row."""
+    if status_col is None:
+        return {}
+    c = status_col + 3
+    out: dict[int, str] = {}
+    for row, values in table.rows:
+        if c < len(values) and not blank(values[c]):
+            out[row] = cell_text(values[c])
+    return out
 
 
 def _field_rank(f: str) -> int:
@@ -694,15 +1029,19 @@ def _new_value(f: str, typed: object, old: object) -> object:
 
 
 def _join_notes(items: list[tuple[str, str]]) -> str:
-    if len(items) == 1:
+    """The note cell of a record: a single hamlet's note as written, else each note after
+    who wrote it (the police's always, the column is called "Ghi chú của thôn")."""
+    if len(items) == 1 and items[0][0] != POLICE_LABEL:
         return items[0][1]
     return "\n".join(f"{h}: {t}" for h, t in items)
 
 
 def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[dict[str, Any]],
-                 original_edits: list[dict[str, Any]]):
-    """Yellow marks: each applied change, each conflict and each edit made in an original
-    column (not applied), with a note saying what the hamlet proposed."""
+                 original_edits: list[dict[str, Any]],
+                 overruled: Sequence[dict[str, Any]] = ()):
+    """Yellow marks: each applied change, each conflict, each edit made in an original
+    column (not applied) and each hamlet proposal the police overruled, with a note saying
+    what the hamlet (or the police) proposed."""
     from vaxclean_xl.io.xlsx_annotate import CellMark
 
     cols = table.columns
@@ -718,6 +1057,10 @@ def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[di
             yield CellMark(ed["row"], cols[ed["field"]], "warning",
                            f"{ed['hamlet']} đã sửa vào cột gốc thành «{ed['value']}» (chưa áp "
                            "dụng: cần ghi vào cột «(sửa)»)")
+    for ov in overruled:
+        yield CellMark(ov["row"], cols[ov["field"]], "warning",
+                       f"{POLICE_LABEL} sửa lại đề nghị của {ov['hamlet']} "
+                       f"«{ov['hamlet_value'] or '(trống)'}»: giữ «{ov['police_value']}»")
 
 
 # --------------------------------------------------------------------------- writing MERGED
@@ -737,14 +1080,21 @@ def _table_sheet(name: str, headers: list[str], rows: list[list[object]]):
                         tables=[SummaryTable("", headers, [[cell(v) for v in r] for r in rows])])
 
 
-def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]]) -> list:
-    """The merge's own sheets of MERGED, from the report: files, changes, conflicts, people
-    added by hamlets, records missing from a returned file, hamlets that sent nothing."""
+_CONFLICT_KIND_VI = {"duplicate_key": "trùng mã trong một tệp", "files": "hai tệp khác nhau",
+                     "police": "công an ghi khác nhau"}
+
+
+def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
+                   hamlets: bool = True, police: bool = False) -> list:
+    """The merge's own sheets of MERGED, from the report: files, changes, conflicts; for
+    hamlet files people added by hamlets, records missing from a returned file, hamlets
+    that sent nothing; for police lists the hamlet values the police overruled and the
+    records the police marked wrong without the correct values."""
     label = {**FIELD_LABEL_VI}
     status_vi = {"merged": "Đã gộp", "refused": "Từ chối"}
     typed_headers = [*L.ORIG_HEADERS.values(), *L.CORR_HEADERS.values(), L.NOTE_HEADER,
                      L.KEY_HEADER]
-    return [
+    common = [
         _table_sheet(SHEET_FILES, ["Tệp", "Thôn/xóm", "Trạng thái", "Số bản ghi",
                                    "Lý do / ghi chú"],
                      [[Path(d["path"]).name, d["hamlet"], status_vi[d["status"]], d["records"],
@@ -759,9 +1109,10 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]]) -> 
         _table_sheet(SHEET_CONFLICTS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)", "Đề nghị",
                                        "Tệp", "Thôn/xóm", "Dòng trong tệp", "Loại"],
                      [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
-                       p["file_row"], "trùng mã trong một tệp" if c["kind"] == "duplicate_key"
-                       else "hai tệp khác nhau"]
+                       p["file_row"], _CONFLICT_KIND_VI[c["kind"]]]
                       for c in data["conflicts"] for p in c["proposals"]]),
+    ]
+    hamlet_sheets = [
         _table_sheet(SHEET_ADDED, ["Tệp", "Thôn/xóm", "Dòng trong tệp", *typed_headers,
                                    "Cột khác", "Lý do"],
                      [[a["file"], a["hamlet"], a["file_row"],
@@ -778,6 +1129,24 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]]) -> 
                      [[e.get("hamlet", ""), e.get("file", ""), len(e.get("records") or [])]
                       for e in not_returned]),
     ]
+    pol = data["police"]
+    police_sheets = [
+        _table_sheet(SHEET_OVERRULED, ["Dòng", "Trường", "Giá trị gốc", "Thôn/xóm đề nghị",
+                                       "Công an xác định", "Tệp của thôn", "Thôn/xóm",
+                                       "Dòng trong tệp thôn", "Danh sách công an",
+                                       "Dòng trong danh sách công an"],
+                     [[o["row"], label[o["field"]], o["old"], o["hamlet_value"],
+                       o["police_value"], o["hamlet_file"], o["hamlet"], o["hamlet_file_row"],
+                       o["police_file"], o["police_file_row"]]
+                      for o in pol["overruled"]]),
+        _table_sheet(SHEET_UNRESOLVED, ["Dòng", "Họ và tên", "Ngày sinh", "Số CCCD/CMND",
+                                        "Thôn/ấp", "Ghi chú của công an", "Danh sách công an",
+                                        "Dòng trong danh sách công an"],
+                     [[u["row"], u["full_name"], u["dob"], u["id_number"], u["hamlet"],
+                       u["note"], u["file"], u["file_row"]]
+                      for u in pol["unresolved"]]),
+    ]
+    return common + (hamlet_sheets if hamlets else []) + (police_sheets if police else [])
 
 
 def _write_merged(table: Table, out: Path, **kwargs: Any) -> None:
@@ -811,6 +1180,14 @@ def cmd_merge(args: argparse.Namespace) -> int:
     rows = [("Thay đổi đã áp dụng", s["changes"]), ("Xung đột (giữ giá trị gốc)", s["conflicts"]),
             ("Người bổ sung từ thôn", s["added"]), ("Thiếu trong tệp trả về", s["missing"]),
             ("Thôn chưa trả về", s["not_returned"]), ("Tệp bị từ chối", s["refused"])]
+    if s["police_files"]:
+        rows += [("Công an xác nhận đúng", s["police_verified"]),
+                 ("Công an ghi thông tin đúng", s["police_corrected"]),
+                 ("Công an sửa lại đề nghị của thôn", s["overruled"]),
+                 ("Sai, chưa có thông tin đúng", s["police_unresolved"]),
+                 ("Công an chưa ghi kết quả", s["police_not_verified"])]
+        if s["police_unmatched"]:
+            rows.append(("Dòng công an không khớp", s["police_unmatched"]))
     for label, n in rows:
         print(f"  {label:<32} {n:>8}")
     if not outcome.report["source_matches_split"]:
@@ -830,15 +1207,20 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``vaxclean merge`` on the CLI's subparsers (one line in ``cli.py``)."""
     p = subparsers.add_parser(
-        "merge", help="Gộp các tệp thôn gửi lại vào danh sách gốc và kiểm tra lại.")
-    p.add_argument("original", help="Danh sách gốc đã dùng để chia tệp cho các thôn")
+        "merge", help="Gộp các tệp thôn và danh sách công an gửi lại vào danh sách gốc và "
+                      "kiểm tra lại.")
+    p.add_argument("original", help="Danh sách gốc đã dùng để chia tệp cho các thôn (hoặc để "
+                                    "lập danh sách công an)")
     p.add_argument("returned", nargs="+",
-                   help="Các tệp thôn gửi lại, hoặc thư mục chứa chúng (và manifest.json)")
+                   help="Các tệp thôn gửi lại, hoặc thư mục chứa chúng (và manifest.json); "
+                        "danh sách đối chiếu công an đã ghi kết quả (thông tin của công an "
+                        "được ưu tiên)")
     p.add_argument("-o", "--output",
                    help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh danh sách gốc)")
     p.add_argument("--json", help="Ghi báo cáo JSON vào tệp này")
     p.add_argument("--force", action="store_true",
-                   help="Vẫn gộp khi danh sách gốc khác với lần chia (manifest.json)")
+                   help="Vẫn gộp khi danh sách gốc khác với lần chia (manifest.json) hoặc "
+                        "với danh sách đã dùng để lập danh sách công an")
     p.add_argument("--password", help="Mật khẩu của các tệp thôn (nếu đã chia có mật khẩu)")
     p.set_defaults(func=cmd_merge)
     return p
