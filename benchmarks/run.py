@@ -11,6 +11,9 @@ Benchmarks (``--only NAME``):
   against calamine ``to_python`` + XlsxWriter ``write_row``; goal ratio <= 1.5.
 * ``core_throughput``: ``validate_rows`` on rows already in memory; goal >= 100,000
   records/s, with the ratio to a trivial loop over the same rows as a reference.
+* ``split_merge``: ``split_file --all`` against calamine + XlsxWriter writing the same rows
+  into as many plain files (goal <= 1.3), then ``merge_files`` on those files against
+  calamine reading them (goal <= 2.0); see ``benchmarks/split_merge.py``.
 * ``memory_1m``: ``validate_file`` on a 1,000,000-row list in a child process; goal peak
   RSS < 2 GiB; time ratio to calamine + XlsxWriter ``constant_memory`` in a child too.
 
@@ -36,7 +39,7 @@ from typing import Any
 from benchmarks.data import BenchList, ensure_list
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("validate_e2e", "core_throughput", "memory_1m")
+NAMES = ("validate_e2e", "core_throughput", "split_merge", "memory_1m")
 E2E_GOAL = 1.5
 CORE_GOAL = 100_000
 MEM_GOAL_MIB = 2048
@@ -309,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"load average at start: {meta['load_start']} ({os.cpu_count()} CPUs)")
     results: dict[str, Any] = {}
     table: list[Row] = []
-    if {"validate_e2e", "core_throughput"} & set(wanted):
+    if {"validate_e2e", "core_throughput", "split_merge"} & set(wanted):
         small = ensure_list(args.rows, args.seed, out, args.generator, log, args.error_rate)
         meta["list"], meta["generator"] = str(small.path), small.generator
         if "validate_e2e" in wanted:
@@ -317,6 +320,16 @@ def main(argv: list[str] | None = None) -> int:
             table += rows
         if "core_throughput" in wanted:
             results["core_throughput"], rows = bench_core(small)
+            table += rows
+            gc.collect()
+        if "split_merge" in wanted:
+            from benchmarks.split_merge import bench_split_merge
+
+            log(f"split_merge: split --all, baselines, merge ({small.rows:,} rows)")
+            results["split_merge"], rows = bench_split_merge(
+                small.path, _list_sheet(small), out, _timed)
+            results["split_merge"]["ok"] = (results["split_merge"]["split_ok"]
+                                            and results["split_merge"]["merge_ok"])
             table += rows
             gc.collect()
     if "memory_1m" in wanted:
