@@ -164,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_edit_parser(sub)
 
+    from vaxclean_xl.commands.progress import add_progress_parser
+
+    add_progress_parser(sub)
+
     from vaxclean_xl.commands.build import add_build_parsers
 
     add_build_parsers(sub)

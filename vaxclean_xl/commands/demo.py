@@ -191,10 +191,8 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     edits = edit_list(final, out / "danh-sach-sua-truc-tiep.xlsx", baseline=sample)
     print(f"10. Danh sách sửa trực tiếp trên nền tảng (vaxclean edit-list): "
           f"{len(edits.rows)} người → {edits.output}")
-    try:
-        from vaxclean_xl.commands.progress import progress
-    except ImportError:
-        return 0
+    from vaxclean_xl.commands.progress import progress
+
     report = progress([out], out / "tien-do.xlsx")
     print(f"11. Tiến độ (vaxclean progress): {report.output}")
     return 0
