@@ -541,13 +541,17 @@ for path, probe in jobs:
         script = doc.getScriptProvider().getScript(
             "vnd.sun.star.script:%s?language=Basic&location=document" % probe)
         value = script.invoke((), (), ())[0]
-    results.append({"libraries": libraries, "probe": value})
+    sheets = list(doc.Sheets.getElementNames()) if hasattr(doc, "Sheets") else []
+    results.append({"libraries": libraries, "probe": value, "sheets": sheets})
     doc.close(True)
 try:
     desktop.terminate()
 except Exception:
     pass
 print(json.dumps(results))
+sys.stdout.flush()
+import os
+os._exit(0)  # skip the UNO bridge's teardown, which sometimes crashes after the work is done
 """
 
 PROBE_TEXT = "Tiêm chủng – Đợt 2 \"ưu tiên\" 😀"

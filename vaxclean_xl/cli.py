@@ -168,6 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_progress_parser(sub)
 
+    from vaxclean_xl.excel.diagnostics import add_doctor_parser
+
+    add_doctor_parser(sub)
+
     from vaxclean_xl.commands.build import add_build_parsers
 
     add_build_parsers(sub)
