@@ -176,6 +176,8 @@ def show(field_name: str, value: object) -> str:
 def same_value(field_name: str, a: object, b: object) -> bool:
     """Equal after the merge's normalisation: dates as dates, IDs as digit text, sex as
     Nam/Nữ, other text NFC and trimmed (so a fix of inner spaces or case is a change)."""
+    if a == b and type(a) is type(b):
+        return True  # the common case: untouched cells
     if field_name == "dob":
         da, _ = parse_date(a.strip() if isinstance(a, str) else a)
         db, _ = parse_date(b.strip() if isinstance(b, str) else b)
@@ -315,8 +317,16 @@ def _agrees(row: ReturnedRow | P.PoliceRow, src: dict[str, object]) -> bool:
     date of birth and ID differs): a key copied onto another person's row does not."""
     orig: Mapping[str, object] = row.orig
     diffs = sum(1 for f in MATCH_FIELDS if f in orig and f in src
-                and _ident_part(f, orig[f]) != _ident_part(f, src[f]))
+                and not _same_ident(f, orig[f], src[f]))
     return diffs < 2
+
+
+def _same_ident(field_name: str, a: object, b: object) -> bool:
+    if a == b and type(a) is type(b):
+        return True  # the common case: the printed original is the source cell
+    if isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip():
+        return True
+    return _ident_part(field_name, a) == _ident_part(field_name, b)
 
 
 def _ident(values: dict[str, object], fields: tuple[str, ...]) -> tuple[str, ...] | None:
