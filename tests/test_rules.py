@@ -266,3 +266,15 @@ def test_columns_absent_are_not_checked():
     result = validate_rows([(2, ["Nguyễn Văn An", "01/05/1990"])],
                            {"full_name": 0, "dob": 1}, today=TODAY)
     assert result.records[0].findings == []
+
+
+def test_phone_validity_cache_equals_libphonenumber_patterns():
+    """The (length, prefix) cache gives the same verdict as the patterns themselves."""
+    import random
+
+    from vaxclean_xl.core.rules.phone import _valid_pattern, is_valid_vn
+
+    rnd = random.Random(5)
+    for _ in range(20_000):
+        n = "0" + "".join(rnd.choice("0123456789") for _ in range(rnd.randint(5, 11)))
+        assert is_valid_vn(n) == (_valid_pattern().fullmatch(n[1:]) is not None), n

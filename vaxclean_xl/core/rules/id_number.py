@@ -146,13 +146,17 @@ def cccd_year(digits: str) -> int:
 def check(rec: Record, ctx: Context) -> None:
     if "id_number" not in ctx.present:
         return
-    text, scientific = nz.id_text(rec.cells.get("id_number"))
+    value = rec.cells.get("id_number")
+    if value.__class__ is str and value.isascii() and value.isdigit():
+        text, scientific = value, False  # the common case: digits typed as text
+    else:
+        text, scientific = nz.id_text(value)
     rec.id_number = text
     add = rec.findings.append
     if not text:
         add(ID001.finding(rec.row, text))
         return
-    if _is_placeholder(text):
+    if not scientific and _is_placeholder(text):
         rec.id_number = ""
         add(ID002.finding(rec.row, text, text=text))
         return

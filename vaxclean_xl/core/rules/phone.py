@@ -60,8 +60,20 @@ def _valid_pattern() -> re.Pattern[str]:
 
 def is_valid_vn(number: str) -> bool:
     """A 0-prefixed national number that libphonenumber's patterns accept."""
-    return (number.startswith("0") and number[1:].isdigit()
-            and _valid_pattern().fullmatch(number[1:]) is not None)
+    if not (number.startswith("0") and number.isascii() and number[1:].isdigit()):
+        return False
+    return _valid_shape(len(number), number[:_PREFIX])
+
+
+# Vietnam's patterns fix at most the first 4 digits after the 0 and then allow any digits,
+# so validity depends only on the length and the first 5 characters: cache on that.
+_PREFIX = 5
+
+
+@cache
+def _valid_shape(length: int, prefix: str) -> bool:
+    sample = (prefix + "0" * length)[:length]
+    return _valid_pattern().fullmatch(sample[1:]) is not None
 
 
 def national(text: str) -> str:
