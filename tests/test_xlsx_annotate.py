@@ -1137,3 +1137,34 @@ def test_output_extension_decides_macros(tmp_path: Path) -> None:
     plain_to_xlsm = tmp_path / "plain.xlsm"
     _annotate(base, plain_to_xlsm, summary=None)
     assert macro_ct in _members(plain_to_xlsm)["[Content_Types].xml"].decode()
+
+
+def test_many_notes_stream_with_every_vml_block_declared(tmp_path):
+    """Over 1023 notes need several VML id blocks; the streamed parts declare them all."""
+    import re as _re
+
+    import openpyxl as _openpyxl
+    import xlsxwriter as _xlsxwriter
+
+    from vaxclean_xl.io.xlsx_annotate import CellMark, annotate_xlsx
+
+    src = tmp_path / "big.xlsx"
+    wb = _xlsxwriter.Workbook(src)
+    ws = wb.add_worksheet("DS")
+    ws.write_row(0, 0, ["Họ và tên", "Ngày sinh"])
+    for r in range(1, 2501):
+        ws.write_row(r, 0, [f"Người {r}", "01/01/1990"])
+    wb.close()
+    out = tmp_path / "out.xlsx"
+    marks = [CellMark(r, 1, "error", f"[DOB002] Ngày sinh dòng {r}") for r in range(2, 2502)]
+    annotate_xlsx(src, out, sheet_name="DS", header_row=1, status_headers=["Phân loại"],
+                  status_rows={}, marks=marks, summary=None)
+    with zipfile.ZipFile(out) as z:
+        vml = next(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    blocks = [int(b) for b in _re.search(r'data="([\d,]+)"', vml).group(1).split(",")]
+    ids = [int(i) for i in _re.findall(r'id="_x0000_s(\d+)"', vml)]
+    assert len(ids) == len(set(ids)) == 2500
+    assert {i // 1024 for i in ids} == set(blocks) and len(blocks) == 3
+    ws2 = _openpyxl.load_workbook(out)["DS"]
+    assert ws2["B2501"].comment.text.startswith("[DOB002]")
+    assert ws2["B2"].fill.fgColor.rgb.endswith("FFC7CE")

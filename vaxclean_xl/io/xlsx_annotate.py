@@ -35,7 +35,7 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -741,6 +741,32 @@ def _vml_blocks(vml: str) -> list[int]:
     return [int(x) for x in re.findall(r"\d+", m.group(1))]
 
 
+class _Streamed:
+    """A new part's text produced in chunks at write time (see ``_write_text``)."""
+
+    def __init__(self, chunks: Callable[[], Iterator[str]]) -> None:
+        self.chunks = chunks
+
+    def __str__(self) -> str:  # small parts and tests may still want the whole text
+        return "".join(self.chunks())
+
+
+def _write_text(zout: zipfile.ZipFile, info: zipfile.ZipInfo, text: str | _Streamed) -> None:
+    if isinstance(text, _Streamed):
+        with zout.open(info, "w", force_zip64=True) as dst:
+            buf: list[str] = []
+            size = 0
+            for chunk in text.chunks():
+                buf.append(chunk)
+                size += len(chunk)
+                if size > 1 << 20:
+                    dst.write("".join(buf).encode("utf-8"))
+                    buf, size = [], 0
+            dst.write("".join(buf).encode("utf-8"))
+    else:
+        zout.writestr(info, text.encode("utf-8"))
+
+
 def _build_vml(
     existing: str | None,
     other_blocks: set[int],
@@ -766,19 +792,26 @@ def _build_vml(
 
     id_iter = iter(ids())
     z0 = len(re.findall(r"<(?:[\w.-]+:)?shape\b", existing or ""))
+    if existing is None:  # a new part: streamed, a million notes never sit in one string
+        shape_ids = [next(id_iter) for _ in notes]  # draws every block the idmap must list
+        data = ",".join(str(b) for b in blocks)
+
+        def chunks() -> Iterator[str]:
+            yield ('<xml xmlns:v="urn:schemas-microsoft-com:vml" '
+                   'xmlns:o="urn:schemas-microsoft-com:office:office" '
+                   'xmlns:x="urn:schemas-microsoft-com:office:excel">')
+            yield (f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{data}"/>'
+                   f"</o:shapelayout>{_VML_SHAPETYPE}")
+            for i, (row, col, note) in enumerate(notes):
+                yield _vml_shape(shape_ids[i], z0 + i + 1, row, col, note)
+            yield "</xml>"
+
+        return _Streamed(chunks)
     shapes = "".join(
         _vml_shape(next(id_iter), z0 + i + 1, row, col, note)
         for i, (row, col, note) in enumerate(notes)
     )
     data = ",".join(str(b) for b in blocks)
-    if existing is None:
-        return (
-            '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
-            'xmlns:o="urn:schemas-microsoft-com:office:office" '
-            'xmlns:x="urn:schemas-microsoft-com:office:excel">'
-            f'<o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{data}"/></o:shapelayout>'
-            f"{_VML_SHAPETYPE}{shapes}</xml>"
-        )
     vml = existing
     root = re.search(r"<xml\b[^>]*>", vml)
     if root is None:
@@ -819,17 +852,17 @@ def _build_comments(
     existing: str | None, notes: list[tuple[int, int, str]]
 ) -> tuple[str, set[tuple[int, int]]]:
     """The comments part with our notes merged in, and the cells that already had a note."""
-    if existing is None:
-        body = "".join(
-            f'<comment ref="{col_letter(c)}{r}" authorId="0"><text>{_comment_run("", n)}'
-            "</text></comment>"
-            for r, c, n in notes
-        )
-        xml = (
-            XML_DECL + f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}</author>'
-            f"</authors><commentList>{body}</commentList></comments>"
-        )
-        return xml, set()
+    if existing is None:  # a new part: streamed like the VML
+
+        def chunks() -> Iterator[str]:
+            yield (XML_DECL + f'<comments xmlns="{NS_MAIN}"><authors><author>{NOTE_AUTHOR}'
+                   "</author></authors><commentList>")
+            for r, c, n in notes:
+                yield (f'<comment ref="{col_letter(c)}{r}" authorId="0"><text>'
+                       f'{_comment_run("", n)}</text></comment>')
+            yield "</commentList></comments>"
+
+        return _Streamed(chunks), set()
     p, _, _ = _root(existing)
     ep = re.escape(p)
     xml = existing
@@ -2040,7 +2073,7 @@ def _write_package(
     match the output's extension (.xlsm/.xlsx), None keeps it as it is."""
     names = set(pkg.names)
     replaced: dict[str, str] = {}  # existing member -> new text
-    added: list[tuple[str, str]] = []  # new member -> text
+    added: list[tuple[str, str | _Streamed]] = []  # new member -> text
     defaults: dict[str, str] = {}
     overrides: dict[str, str] = {}
     dropped: set[str] = set()  # existing members left out
@@ -2254,7 +2287,7 @@ def _write_package(
             styles.render().encode("utf-8"),
         )
         for name, text in added:
-            zout.writestr(_new_info(name), text.encode("utf-8"))
+            _write_text(zout, _new_info(name), text)
 
 
 # --------------------------------------------------------------------------- entry point
