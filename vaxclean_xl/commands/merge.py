@@ -1161,19 +1161,10 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
 
 def _write_merged(table: Table, out: Path, **kwargs: Any) -> None:
     """MERGED: the user's own workbook (every sheet, format, dropdown and width kept) with
-    the new values, marks, status columns and added sheets; an .xls/.ods/.csv list is first
-    copied cell for cell into a plain .xlsx."""
-    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+    the new values, marks, status columns and added sheets."""
+    from vaxclean_xl.io.plain_copy import annotate_table_workbook
 
-    if table.source_format in ("xlsx", "xlsm"):
-        annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)
-        return
-    from vaxclean_xl.io.plain_copy import write_plain_copy
-
-    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
-        copy = Path(tmp) / "copy.xlsx"
-        sheet = write_plain_copy(table.path, table.sheet, copy)
-        annotate_xlsx(copy, out, sheet_name=sheet, **kwargs)
+    annotate_table_workbook(table, out, **kwargs)
 
 
 # --------------------------------------------------------------------------- CLI

@@ -5,7 +5,6 @@ JSON report. The CLI and the Excel button both call :func:`validate_file`.
 from __future__ import annotations
 
 import datetime as _dt
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +76,7 @@ def validate_file(
 ) -> ValidateOutcome:
     """Validate ``src``; write the annotated workbook (default beside the input) and report.
 
-    For memory, the returned records keep their findings but not their cells.
+    For memory, the returned records without findings do not keep their cells.
     """
     src = Path(src)
     out = Path(output) if output else (default_output(src) if write_workbook else None)
@@ -90,9 +89,11 @@ def validate_file(
     table = read_table(src, sheet=sheet, mapping=mapping)
     result = validate_table(table, today, progress, consume=True)
     # Everything written from here on comes from the findings (which carry the cell texts
-    # they quote): drop the cells, a million records' worth of values (~600 MB).
+    # they quote): drop the cells of the records without findings, most of a million
+    # records' values (~450 MB); records with findings keep theirs for callers.
     for rec in result.records:
-        rec.cells = _NO_CELLS
+        if not rec.findings:
+            rec.cells = _NO_CELLS
     if progress:
         progress("write", 0, 1)
     if out is not None:
@@ -179,18 +180,9 @@ def summary_sheet(result: Validation):
 
 def write_annotated(table: Table, result: Validation, out: Path) -> None:
     """The user's workbook (or an .xlsx copy of an .xls/.ods/.csv) with marks and status."""
-    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+    from vaxclean_xl.io.plain_copy import annotate_table_workbook
 
     status_rows = {rec.row: status_cells(rec) for rec in result.records}
-    kwargs = dict(header_row=table.header_row, status_headers=STATUS_HEADERS,
-                  status_rows=status_rows, marks=cell_marks(table, result),
-                  summary=summary_sheet(result))
-    if table.source_format in ("xlsx", "xlsm"):
-        annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)
-        return
-    from vaxclean_xl.io.plain_copy import write_plain_copy
-
-    with tempfile.TemporaryDirectory(prefix="vaxclean-") as tmp:
-        copy = Path(tmp) / "copy.xlsx"
-        sheet = write_plain_copy(table.path, table.sheet, copy)
-        annotate_xlsx(copy, out, sheet_name=sheet, **kwargs)
+    annotate_table_workbook(table, out, header_row=table.header_row,
+                            status_headers=STATUS_HEADERS, status_rows=status_rows,
+                            marks=cell_marks(table, result), summary=summary_sheet(result))

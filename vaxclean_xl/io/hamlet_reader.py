@@ -19,7 +19,6 @@ Vietnamese line (file names only, never cell values).
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from collections import Counter
@@ -30,7 +29,7 @@ from pathlib import Path
 from vaxclean_xl.core.normalize import cell_text, fold
 from vaxclean_xl.errors import InputError, VaxcleanError
 from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.reader import iter_sheet_rows
+from vaxclean_xl.io.reader import iter_sheet_rows, sheet_names
 
 HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -115,7 +114,7 @@ def read_returned(path: str | Path, password: str | None = None,
     sha = L.sha256_file(path)
     src = _decrypt(path, password, Path(tmpdir) if tmpdir else None)
     try:
-        sheets = {name: list(iter_sheet_rows(src, name)) for name in _sheet_names(src)}
+        sheets = {name: list(iter_sheet_rows(src, name)) for name in sheet_names(src)}
     except VaxcleanError as exc:
         raise NotAHamletFile(f"Không đọc được tệp: {exc.message}") from exc
     except Exception as exc:  # calamine's own errors (and its pyo3 panics)
@@ -194,17 +193,6 @@ def is_signature(row: ReturnedRow) -> bool:
     if blank(name):
         name = row.corr.get("full_name")
     return bool(_SIGNATURE.search(fold(cell_text(name))))
-
-
-def _sheet_names(path: Path) -> list[str]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception:  # misnamed file: let calamine sniff the content
-        with path.open("rb") as fh:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
-    return list(wb.sheet_names)
 
 
 def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from pathlib import Path
 
-from vaxclean_xl.io.reader import iter_sheet_rows
+from vaxclean_xl.io.reader import Table, iter_sheet_rows
 
 
 def write_plain_copy(src: Path, sheet: str, dst: Path) -> str:
@@ -52,3 +52,19 @@ def _safe_sheet_name(name: str) -> str:
     for ch in "[]:*?/\\":
         name = name.replace(ch, " ")
     return (name.strip() or "Sheet1")[:31]
+
+
+def annotate_table_workbook(table: Table, out: Path, **kwargs: object) -> None:
+    """Annotate the workbook ``table`` was read from (see ``xlsx_annotate.annotate_xlsx``);
+    an .xls/.ods/.csv source is first copied cell for cell into a plain .xlsx."""
+    import tempfile
+
+    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+
+    if table.source_format in ("xlsx", "xlsm"):
+        annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)  # type: ignore[arg-type]
+        return
+    with tempfile.TemporaryDirectory(prefix="vaxclean-") as tmp:
+        copy = Path(tmp) / "copy.xlsx"
+        sheet = write_plain_copy(table.path, table.sheet, copy)
+        annotate_xlsx(copy, out, sheet_name=sheet, **kwargs)  # type: ignore[arg-type]

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -590,13 +589,13 @@ def read_police_return(path: str | Path) -> list[PoliceRow]:
 def read_police_file(path: str | Path) -> PoliceFile:
     """Read a returned police list (.xlsx/.xlsm/.xls/.ods, re-saved by Excel, WPS or
     LibreOffice, sheet renamed, columns moved); :class:`NotAPoliceList` when unusable."""
-    from vaxclean_xl.io.reader import iter_sheet_rows
+    from vaxclean_xl.io.reader import iter_sheet_rows, sheet_names
 
     path = Path(path)
     if not path.is_file():
         raise NotAPoliceList(f"Không tìm thấy tệp «{path.name}».")
     try:
-        names = _sheet_names(path)
+        names = sheet_names(path)
         sheets = {name: list(iter_sheet_rows(path, name)) for name in names}
     except VaxcleanError as exc:
         raise NotAPoliceList(f"Không đọc được tệp «{path.name}»: {exc.message}") from exc
@@ -626,17 +625,6 @@ def read_police_file(path: str | Path) -> PoliceFile:
     return PoliceFile(path=path, sha256=sha256_file(path), meta=meta, sheet=sheet,
                       header_row=header_row, columns={r: c for c, r in roles.items()},
                       rows=_rows(sheets[sheet], header_row, roles))
-
-
-def _sheet_names(path: Path) -> list[str]:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception:  # misnamed file: let calamine sniff the content
-        with path.open("rb") as fh:
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
-    return list(wb.sheet_names)
 
 
 def _read_meta(rows: list[tuple[int, list]]) -> dict[str, str] | None:

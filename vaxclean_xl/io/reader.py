@@ -1000,3 +1000,16 @@ def iter_sheet_rows(path: str | Path, sheet: str) -> Iterator[tuple[int, list]]:
     pad = [""] * src.col_off
     for row_no, values in src.rows:
         yield row_no, (pad + list(values)) if pad else list(values)
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """Sheet names of a workbook; a misnamed file is sniffed by its content."""
+    from python_calamine import CalamineWorkbook
+
+    path = Path(path)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # misnamed file: let calamine sniff the content
+        with path.open("rb") as fh:
+            wb = CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
+    return list(wb.sheet_names)
