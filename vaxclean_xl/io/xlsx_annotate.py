@@ -45,6 +45,7 @@ from xml.etree import ElementTree as ET
 import jinja2
 
 from vaxclean_xl.errors import InputError, OutputError
+from vaxclean_xl.io.reader import column_letter
 
 __all__ = [
     "CellMark",
@@ -180,15 +181,7 @@ _SHEET_NAME_BAD_RE = re.compile(r"[\[\]:*?/\\]")
 # --------------------------------------------------------------------------- small helpers
 
 
-@cache
-def col_letter(col: int) -> str:
-    """0-based column index -> Excel letters (0 -> "A")."""
-    letters = ""
-    n = col + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+col_letter = cache(column_letter)  # 0-based column index -> Excel letters, memoised
 
 
 def col_index(letters: str) -> int:
