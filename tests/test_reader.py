@@ -845,3 +845,22 @@ def test_name_fonts_fast_scan_equals_openpyxl(tmp_path):
     slow = reader._name_fonts_openpyxl(path, table.sheet, col, table.rows)
     assert fast == slow and len(fast) == len(table.rows)
     assert {".VnTime", "VNI-Times"} & set(fast.values())
+
+
+def test_total_row_with_counts_in_mapped_columns_ends_the_list(tmp_path):
+    """A 'Tổng cộng' row often carries counts under other columns (even the date's)."""
+    import xlsxwriter as _xw
+
+    from vaxclean_xl.io.reader import read_table
+
+    path = tmp_path / "total.xlsx"
+    wb = _xw.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["STT", "Họ và tên", "Ngày sinh", "Số CCCD"])
+    ws.write_row(1, 0, [1, "Nguyễn Văn An", "01/05/1990", "001090123456"])
+    ws.write_row(2, 0, [2, "Cộng Văn Bình", "02/05/1990", "001090123457"])
+    ws.write_row(3, 0, ["Tổng cộng", "", 2, 2])
+    ws.write_row(5, 1, ["NGƯỜI LẬP BIỂU"])
+    wb.close()
+    table = read_table(path)
+    assert [r for r, _ in table.rows] == [2, 3]

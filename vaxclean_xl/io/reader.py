@@ -763,6 +763,8 @@ def _read_records(
                 continue
         elif name_header is not None and row[ni] == name_header:
             continue  # header repeated on a new printed page
+        elif _footer_kind(row, ni) == "total":
+            break  # "Tổng cộng" with a count under the date or ID column
         blank_run = 0
         if not nfc_done:
             row = [nfc(v) if v.__class__ is str and not v.isascii() else v for v in row]
