@@ -314,7 +314,8 @@ def _valid_phone_prefixes() -> tuple[str, ...]:
 
 
 class _Generator:
-    def __init__(self, rows: int, seed: int, today: _dt.date, error_rate: float) -> None:
+    def __init__(self, rows: int, seed: int, today: _dt.date, error_rate: float,
+                 hamlets: int | None = None) -> None:
         from vaxclean_xl.core.rules.phone import is_valid_vn
 
         self.is_valid_phone = is_valid_vn
@@ -323,7 +324,7 @@ class _Generator:
         self.error_rate = error_rate
         self.rng = rng = random.Random(seed)
         self.commune = rng.choice(_COMMUNES)
-        self.hamlets = self._hamlets()
+        self.hamlets = self._hamlets(hamlets)
         self.phone_prefixes = _valid_phone_prefixes()
         self.old_phone = tuple((o, n) for o, n in _OLD_PREFIX.items()
                                if n in self.phone_prefixes)
@@ -359,9 +360,11 @@ class _Generator:
 
     # --- people ---------------------------------------------------------------------------
 
-    def _hamlets(self) -> list[str]:
+    def _hamlets(self, count: int | None = None) -> list[str]:
         rng, kind = self.rng, self.commune.hamlet_kind
         n = rng.randint(5, 40)
+        if count is not None:  # asked for (benchmarks: 40 hamlet files); same draws after
+            n = count
         names = list(_HAMLET_NAMES.get(kind, ()))
         rng.shuffle(names)
         if kind == "Xóm" and rng.random() < 0.6:
@@ -710,7 +713,8 @@ _EXCEL_EPOCH_ORDINAL = _dt.date(1899, 12, 30).toordinal()
 
 
 def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
-                    today: _dt.date | None = None, error_rate: float = 0.25) -> Path:
+                    today: _dt.date | None = None, error_rate: float = 0.25,
+                    hamlets: int | None = None) -> Path:
     """Write a realistic synthetic commune list (.xlsx) and its ground truth '<stem>.truth.json'
     beside it; return the truth path.
 
@@ -729,7 +733,7 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     if not 0.0 <= error_rate <= 1.0:
         raise ValueError(f"error_rate must be between 0 and 1, got {error_rate}")
     today = today or _dt.date.today()
-    gen = _Generator(rows, seed, today, error_rate)
+    gen = _Generator(rows, seed, today, error_rate, hamlets)
     commune = gen.commune
     last_data_row = FIRST_DATA_ROW + rows - 1
     truth_path = path.with_name(path.stem + ".truth.json")
