@@ -103,7 +103,7 @@ def cmd_split(args: argparse.Namespace) -> int:
 def cmd_sample(args: argparse.Namespace) -> int:
     from vaxclean_xl.sample import generate_sample
 
-    truth = generate_sample(args.output, rows=args.rows, seed=args.seed)
+    truth = generate_sample(args.output, rows=args.rows, seed=args.seed, hamlets=args.hamlets)
     print(f"Đã tạo danh sách mẫu: {args.output} ({args.rows} dòng); đáp án: {truth}")
     return EXIT_OK
 
@@ -146,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("output")
     s.add_argument("--rows", type=int, default=500)
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--hamlets", type=int, help="Số thôn/xóm (mặc định: ngẫu nhiên 5–40)")
     s.set_defaults(func=cmd_sample)
 
     from vaxclean_xl.commands.merge import add_merge_parser
