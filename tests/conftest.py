@@ -34,11 +34,12 @@ _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300,
-                    recalc: bool = False) -> Path:
+                    recalc: bool = False, single: bool = True) -> Path:
     """Convert with headless LibreOffice using a private profile; return the output path.
 
     ``recalc=True`` makes LibreOffice recalculate every formula on load (by default it
     trusts the values cached in .xlsx files), which is what formula tests need.
+    ``single=False``: the conversion writes several files (csv of every sheet).
     """
     exe = soffice_or_skip()
     profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
@@ -54,7 +55,8 @@ def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300,
         shutil.rmtree(profile, ignore_errors=True)
     ext = fmt.split(":")[0]
     out = outdir / f"{src.stem}.{ext}"
-    assert out.exists(), f"soffice failed: {proc.stdout} {proc.stderr}"
+    if single:  # a csv of every sheet writes '<stem>-<sheet>.csv' files instead
+        assert out.exists(), f"soffice failed: {proc.stdout} {proc.stderr}"
     return out
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
-import shutil
-import subprocess
 import unicodedata
-import uuid
 from pathlib import Path
 
 import pytest
 import xlsxwriter
 
+from tests.conftest import soffice_convert as _soffice_convert
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.headers import is_numbering_token, match_header
 from vaxclean_xl.io.reader import Table, column_index, column_letter, read_table
@@ -27,35 +25,7 @@ DATE = {"num_format": "dd/mm/yyyy"}
 
 def soffice_convert(src: Path, fmt: str) -> Path:
     """Convert with LibreOffice headless; skip if missing (fail on CI)."""
-    exe = shutil.which("soffice")
-    if exe is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice (soffice) is required on CI")
-        pytest.skip("LibreOffice (soffice) not installed")
-    out = src.parent / f"conv-{fmt}"
-    out.mkdir(exist_ok=True)
-    profile = Path("/tmp") / f"lo-prof-{uuid.uuid4().hex}"
-    try:
-        subprocess.run(
-            [
-                exe,
-                "--headless",
-                f"-env:UserInstallation=file://{profile}",
-                "--convert-to",
-                fmt,
-                "--outdir",
-                str(out),
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    result = out / f"{src.stem}.{fmt}"
-    assert result.exists(), f"LibreOffice did not produce {result.name}"
-    return result
+    return _soffice_convert(src, fmt, src.parent / f"conv-{fmt}", timeout=180)
 
 
 def record_rows(table: Table) -> list[int]:

@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
-import shutil
-import subprocess
-import uuid
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +20,7 @@ import pytest
 import xlsxwriter
 from openpyxl.comments import Comment
 
+from tests.conftest import soffice_convert, soffice_or_skip
 from vaxclean_xl.io import xlsx_annotate
 from vaxclean_xl.io.xlsx_annotate import (
     CellMark,
@@ -348,38 +345,12 @@ def posixpath_rels(part: str) -> str:
 
 
 def _soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("LibreOffice (soffice) is required when CI=true")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return exe
+    return soffice_or_skip()
 
 
 def _lo_convert(src: Path, out_dir: Path, target: str) -> None:
     """Convert with a private profile so parallel runs do not fight over the lock file."""
-    exe = _soffice()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
-    try:
-        subprocess.run(
-            [
-                exe,
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                target,
-                "--outdir",
-                str(out_dir),
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=240,
-        )
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    soffice_convert(src, target, out_dir, timeout=240, single=False)
 
 
 # --------------------------------------------------------------------------- tests
@@ -952,8 +923,6 @@ def test_values_drop_formulas_and_keep_shared_formulas_valid(tmp_path: Path, cas
 
 @pytest.mark.libreoffice
 def test_libreoffice_reads_values_and_recalculates_rehomed_formulas(tmp_path: Path) -> None:
-    from tests.conftest import soffice_convert
-
     src = _add_calc_chain(_xlsxwriter_book(tmp_path / "base.xlsx"), tmp_path / "src.xlsx")
     dst = tmp_path / "ket_qua.xlsx"
     _annotate(src, dst, summary=None, values={**VALUES, (5, 6): "thay"})
