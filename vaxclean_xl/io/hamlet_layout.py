@@ -92,6 +92,16 @@ def file_stem(name: str) -> str:
     return "-".join(words)[:60] or NO_HAMLET_FILE
 
 
+def write_meta_sheet(ws: object, meta: dict[str, str]) -> None:
+    """Fill the very hidden key/value sheet that lets a returned file be recognised
+    (hamlet files and police lists alike) and protect it."""
+    for i, (k, v) in enumerate(meta.items()):
+        ws.write_string(i, 0, k)  # type: ignore[attr-defined]
+        ws.write_string(i, 1, v)  # type: ignore[attr-defined]
+    ws.very_hidden()  # type: ignore[attr-defined]
+    ws.protect()  # type: ignore[attr-defined]
+
+
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

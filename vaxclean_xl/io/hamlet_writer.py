@@ -188,11 +188,7 @@ def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
         codes.write_string(i, 1, message)
     codes.hide()
     codes.protect()
-    for i, (k, v) in enumerate(meta.items()):
-        metas.write_string(i, 0, k)
-        metas.write_string(i, 1, v)
-    metas.very_hidden()
-    metas.protect()
+    L.write_meta_sheet(metas, meta)
     wb.close()
     _expand_rows(path, rows, cols, first)
 

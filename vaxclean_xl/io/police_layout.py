@@ -49,12 +49,17 @@ from vaxclean_xl.core.normalize import (
     parse_sex,
 )
 from vaxclean_xl.errors import InputError, VaxcleanError
-from vaxclean_xl.io.hamlet_layout import make_key, parse_key, sha256_file
+from vaxclean_xl.io.hamlet_layout import (
+    META_SHEET,
+    make_key,
+    parse_key,
+    sha256_file,
+    write_meta_sheet,
+)
 from vaxclean_xl.settings import Settings
 
 SCHEMA = "vaxclean.police/1"
 DATA_SHEET = "Danh sách đối chiếu"
-META_SHEET = "vaxclean"  # very hidden: schema, list id, source hash (key/value rows)
 
 TITLE = ("DANH SÁCH ĐỀ NGHỊ ĐỐI CHIẾU, XÁC THỰC THÔNG TIN CÔNG DÂN "
          "ĐÃ TIÊM VẮC XIN COVID-19")
@@ -496,11 +501,7 @@ def write_police_workbook(path: str | Path, *, groups: Sequence[ListGroup], sett
                 last_col=LAST_COL)
     ws.activate()
 
-    for i, (k, v) in enumerate(meta.items()):
-        metas.write_string(i, 0, k)
-        metas.write_string(i, 1, v)
-    metas.very_hidden()
-    metas.protect()
+    write_meta_sheet(metas, meta)
     wb.close()
     return end
 
