@@ -47,9 +47,11 @@ import argparse
 import dataclasses
 import datetime as _dt
 import json
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,8 @@ RETURNED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 OUTPUT_SUFFIX = ".gop.xlsx"  # default MERGED name: '<stem>.gop.xlsx' beside ORIGINAL
 
 FALLBACK_REASON = "khóa hỏng, khớp theo giá trị gốc"
+# Threads reading the files: calamine parses without the GIL, so two cores read two files.
+READ_THREADS = max(2, min(4, os.cpu_count() or 2))
 NOTE_STATUS_HEADER = "Ghi chú của thôn"
 
 SHEET_FILES = "Tệp đã nhận"
@@ -178,6 +182,8 @@ def same_value(field_name: str, a: object, b: object) -> bool:
     Nam/Nữ, other text NFC and trimmed (so a fix of inner spaces or case is a change)."""
     if a == b and type(a) is type(b):
         return True  # the common case: untouched cells
+    if _date_as_text(a, b):
+        return True
     if field_name == "dob":
         da, _ = parse_date(a.strip() if isinstance(a, str) else a)
         db, _ = parse_date(b.strip() if isinstance(b, str) else b)
@@ -188,6 +194,18 @@ def same_value(field_name: str, a: object, b: object) -> bool:
         if sa is not None and sb is not None:
             return sa == sb
     return show(field_name, a) == show(field_name, b)
+
+
+def _date_as_text(a: object, b: object) -> bool:
+    """One is a date, the other the same date as split printed it (dd/mm/yyyy): the usual
+    pair of a source cell and its copy in a hamlet file, decided without parsing."""
+    if isinstance(a, str):
+        a, b = b, a
+    if not isinstance(b, str) or not isinstance(a, _dt.date):
+        return False
+    if isinstance(a, _dt.datetime) and a.time() != _dt.time():
+        return False
+    return b.strip() == f"{a.day:02d}/{a.month:02d}/{a.year:04d}"
 
 
 def _ident_part(field_name: str, value: object) -> str:
@@ -237,6 +255,15 @@ def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
     for f in files:
         unique.setdefault(f.resolve(), f)
     return list(unique.values()), list(manifests)
+
+
+def _try_read_returned(path: Path, password: str | None, tmp: str
+                       ) -> ReturnedFile | NotAHamletFile:
+    """read_returned for the thread pool: the refusal is returned, not raised."""
+    try:
+        return read_returned(path, password, tmp)
+    except NotAHamletFile as exc:
+        return exc
 
 
 def _load_manifest(path: Path) -> dict[str, Any] | None:
@@ -325,6 +352,8 @@ def _same_ident(field_name: str, a: object, b: object) -> bool:
     if a == b and type(a) is type(b):
         return True  # the common case: the printed original is the source cell
     if isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip():
+        return True
+    if _date_as_text(a, b):
         return True
     return _ident_part(field_name, a) == _ident_part(field_name, b)
 
@@ -778,20 +807,25 @@ def merge_files(
     if not files:
         raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
                          code="E302")
-    table = read_table(original)
-    source_sha = L.sha256_file(original)
-    source = _source_values(table)
-
-    # --- read every returned file (a hamlet file, else a police list); then which split
-    # the hamlet files answer
+    # --- read ORIGINAL and every returned file (a hamlet file, else a police list) on a
+    # few threads: calamine parses without the GIL, so the files are read side by side
     refused: list[FileResult] = []
     readable: list[ReturnedFile] = []
     police_read: list[P.PoliceFile] = []
-    with tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp:
-        for path in files:
-            try:
-                readable.append(read_returned(path, password, tmp))
-            except NotAHamletFile as exc:
+    with (tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp,
+          ThreadPoolExecutor(max_workers=READ_THREADS) as pool):
+        table_job = pool.submit(read_table, original)
+        sha_job = pool.submit(L.sha256_file, original)
+        jobs = [pool.submit(_try_read_returned, path, password, tmp) for path in files]
+        table = table_job.result()
+        source_sha = sha_job.result()
+        source = _source_values(table)
+        for path, job in zip(files, jobs, strict=True):
+            rf_or_exc = job.result()
+            if isinstance(rf_or_exc, ReturnedFile):
+                readable.append(rf_or_exc)
+            else:
+                exc = rf_or_exc
                 pf = _read_police(path) if path.is_file() else None
                 if pf is not None:
                     police_read.append(pf)

@@ -590,14 +590,13 @@ def read_police_return(path: str | Path) -> list[PoliceRow]:
 def read_police_file(path: str | Path) -> PoliceFile:
     """Read a returned police list (.xlsx/.xlsm/.xls/.ods, re-saved by Excel, WPS or
     LibreOffice, sheet renamed, columns moved); :class:`NotAPoliceList` when unusable."""
-    from vaxclean_xl.io.reader import iter_sheet_rows, sheet_names
+    from vaxclean_xl.io.reader import read_sheets
 
     path = Path(path)
     if not path.is_file():
         raise NotAPoliceList(f"Không tìm thấy tệp «{path.name}».")
     try:
-        names = sheet_names(path)
-        sheets = {name: list(iter_sheet_rows(path, name)) for name in names}
+        sheets = read_sheets(path)
     except VaxcleanError as exc:
         raise NotAPoliceList(f"Không đọc được tệp «{path.name}»: {exc.message}") from exc
     except Exception as exc:  # calamine's own errors

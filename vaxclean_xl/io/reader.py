@@ -712,6 +712,20 @@ def _footer_kind(row: list, name_rel: int | None) -> str | None:
     return None
 
 
+def _total_row(row: list) -> bool:
+    """The first non-empty cell reads "Tổng cộng", "Cộng: 12"… (as in :func:`_footer_kind`),
+    cheap for the usual row, which starts with its number (STT)."""
+    for v in row:
+        if v.__class__ is not str:
+            if v is None:
+                continue
+            return False
+        v = v.lstrip()
+        if v:
+            return v[0] in "TtCc" and bool(_TOTAL.match(fold(v)))
+    return False
+
+
 def _read_records(
     scan: _Scan, header: _Header, columns: dict[str, int]
 ) -> tuple[int, list[tuple[int, list]]]:
@@ -763,7 +777,7 @@ def _read_records(
                 continue
         elif name_header is not None and row[ni] == name_header:
             continue  # header repeated on a new printed page
-        elif _footer_kind(row, ni) == "total":
+        elif _total_row(row):
             break  # "Tổng cộng" with a count under the date or ID column
         blank_run = 0
         if not nfc_done:
@@ -1002,6 +1016,27 @@ def iter_sheet_rows(path: str | Path, sheet: str) -> Iterator[tuple[int, list]]:
     pad = [""] * src.col_off
     for row_no, values in src.rows:
         yield row_no, (pad + list(values)) if pad else list(values)
+
+
+def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list]]]:
+    """Every sheet of a workbook, each as :func:`iter_sheet_rows` gives it, the file opened
+    once (a returned hamlet file or police list is looked at whole)."""
+    path = Path(path)
+    kind = _sniff(path)
+    if kind.fmt == "csv":
+        return {path.stem: list(iter_sheet_rows(path, path.stem))}
+    out: dict[str, list[tuple[int, list]]] = {}
+    with _library_errors(path), _gc_paused():
+        workbook = _open_workbook(path, kind.fmt)
+        for name in workbook.sheet_names:
+            src = _calamine_source(workbook.get_sheet_by_name(name), name)
+            if src is None:
+                out[name] = []
+                continue
+            pad = [""] * src.col_off
+            out[name] = ([(n, pad + list(v)) for n, v in src.rows] if pad
+                         else [(n, v if v.__class__ is list else list(v)) for n, v in src.rows])
+    return out
 
 
 def sheet_names(path: str | Path) -> list[str]:

@@ -449,10 +449,8 @@ def _make_plan(
             cols[mark.col] = (sev, note)
     widths = []
     for i, head in enumerate(headers):
-        longest = len(head)
-        for values in status.values():
-            if i < len(values) and values[i]:
-                longest = max(longest, max(len(line) for line in values[i].splitlines() or [""]))
+        texts = {values[i] for values in status.values() if i < len(values)}  # few distinct
+        longest = max([len(head)] + [len(line) for t in texts for line in t.splitlines()])
         widths.append(float(min(40, max(18, longest + 2))))
     new_values: dict[int, dict[int, CellValue]] = {}
     for (row, col), value in (cell_values or {}).items():
@@ -1169,6 +1167,7 @@ class _SheetRewriter:
         self.f_re = re.compile(rb"<" + p + rb"f\b([^>]*?)(?:/>|>(.*?)</" + p + rb"f>)", re.S)
         self.f_start = re.compile(rb"<" + p + rb"f[\s/>]")
         self.row_start = b"<" + self.pb + b"row"
+        self.row_close = b"</" + self.pb + b"row>"
         self.row_tag_r = b"<" + self.pb + b'row r="'
         self.plan = plan
         self.styles = styles
@@ -1187,6 +1186,11 @@ class _SheetRewriter:
         self.prev_row = 0
         self.col_styles: list[tuple[int, int, int]] = []  # (min0, max0, style)
         self.orphans: dict[bytes, _Orphan] = {}  # shared formulas whose master was replaced
+        # for the direct path (_direct_row), which most rows of a big list take
+        self.cell_open = b"<" + self.pb + b"c "
+        self.status_cache: dict[tuple[str, ...], list[tuple[bytes, bytes]]] = {}
+        self.spans_cache: dict[bytes, bytes] = {}
+        self.letter_cols: dict[bytes, int] = {}
 
     # ---- edits of one row
     def _edits(self, row: int) -> dict[int, _Edit]:
@@ -1382,7 +1386,125 @@ class _SheetRewriter:
         rm = _REF_RE.match(ref) if ref else None
         return bool(rm) and col_index(rm.group(1).decode()) < first_edit
 
+    def _status_parts(self, values: list[str]) -> list[tuple[bytes, bytes]]:
+        """Status cells as (before the row number, after it) pieces, shared by every row
+        with the same texts (most rows read "OK")."""
+        key = tuple(values)
+        parts = self.status_cache.get(key)
+        if parts is None:
+            p, parts = self.prefix, []
+            for i, text in enumerate(values):
+                letter = col_letter(self.first_col + i)
+                if text:
+                    body = (f'" s="{self.status_xf}" t="inlineStr"><{p}is><{p}t xml:space='
+                            f'"preserve">{_esc_text(text[:MAX_CELL_TEXT])}</{p}t></{p}is></{p}c>')
+                else:
+                    body = f'" s="{self.status_xf}"/>'
+                parts.append((f'<{p}c r="{letter}'.encode(), body.encode()))
+            if len(self.status_cache) < 4096:
+                self.status_cache[key] = parts
+        return parts
+
+    def _last_col(self, content: bytes) -> int | None:
+        """Column of the row's last cell from its r attribute; -1 for a row without cells;
+        None when that cannot be read cheaply (the caller parses the row instead)."""
+        last = content.rfind(self.cell_open)
+        if last < 0:
+            return None if content.strip() else -1
+        end = content.find(b">", last)
+        i = content.find(b' r="', last, end)
+        if i < 0:
+            return None
+        j = content.find(b'"', i + 4, end)
+        letters = content[i + 4 : j].rstrip(b"0123456789")
+        col = self.letter_cols.get(letters)
+        if col is None:
+            if not letters.isalpha() or len(letters) > 3:
+                return None
+            col = self.letter_cols[letters] = col_index(letters.decode())
+        return col
+
+    def _direct_row(self, attrs: bytes, content: bytes | None, row: int) -> bytes | None:
+        """The row edited without walking its cells: status cells appended after the last
+        cell, marked or new-value cells found by their reference. None when the row needs
+        the full walk (a cell without r, a missing cell to insert, a formula, a cell at or
+        right of the status columns)."""
+        content = content or b""
+        last = self._last_col(content)
+        if last is None or last >= self.first_col or b' r="' not in b" " + attrs.lstrip():
+            return None
+        plan = self.plan
+        status = plan.status.get(row)
+        marks = plan.marks.get(row, {})
+        values = plan.values.get(row, {})
+        rb = b"%d" % row
+        out: list[bytes] = []
+        pos = 0
+        cols = sorted(set(marks) | set(values))
+        if cols and cols[-1] >= self.first_col:
+            return None  # a mark on a status cell: the full walk merges them
+        for col in cols:
+            edit: _Edit = (_NewValue(values[col]) if col in values else None, None,
+                           marks[col][0] if col in marks else None)
+            if col > last:
+                out.append(content[pos:])
+                pos = len(content)
+                out.append(self._new_cell(row, col, edit, self._default_style(attrs, col)))
+                continue
+            idx = content.find(self.cell_open + b'r="' + col_letter(col).encode() + rb + b'"',
+                               pos)
+            c = self.cell_re.match(content, idx) if idx >= 0 else None
+            if c is None or (c.group(2) and self.f_start.search(c.group(2))):
+                return None
+            out.append(content[pos:idx])
+            out.append(self._edit_cell(c, row, col, edit))
+            pos = c.end()
+        out.append(content[pos:])
+        hi = cols[-1] if cols else -1
+        if status is not None:
+            out += [x for pre, post in self._status_parts(status) for x in (pre, rb, post)]
+            hi = self.first_col + max(len(status), 1) - 1
+        si = attrs.find(b'spans="')
+        if si >= 0 and hi >= 0:
+            sj = attrs.find(b'"', si + 7)
+            old = attrs[si + 7 : sj]
+            lo_new = cols[0] if cols else self.first_col
+            key = old + b"|%d|%d" % (lo_new, hi)
+            new = self.spans_cache.get(key)
+            if new is None:
+                nums = [int(x) for x in re.findall(rb"\d+", old)] or [lo_new + 1]
+                new = b"%d:%d" % (min(min(nums), lo_new + 1), max(max(nums), hi + 1))
+                self.spans_cache[key] = new
+            attrs = attrs[: si + 7] + new + attrs[sj:]
+        p = self.pb
+        return b"<" + p + b"row" + attrs + b">" + b"".join(out) + b"</" + p + b"row>"
+
+    def _direct_at(self, section: bytes, idx: int, row: int) -> tuple[bytes | None, int]:
+        """_direct_row for the row element starting at ``idx``, found with plain searches
+        (a regular expression over a long row costs more than the edit); (None, 0) when the
+        row needs the full treatment."""
+        if row == self.plan.header_row or self.orphans:
+            return None, 0
+        gt = section.find(b">", idx)
+        if gt < 0:
+            return None, 0
+        start = idx + len(self.row_start)
+        if section[gt - 1 : gt] == b"/":
+            attrs, content, end = section[start : gt - 1], None, gt + 1
+        else:
+            close = section.find(self.row_close, gt)
+            if close < 0 or section.find(self.row_start, gt, close) >= 0:
+                return None, 0
+            attrs, content, end = section[start:gt], section[gt + 1 : close], close + len(
+                self.row_close)
+        new = self._direct_row(attrs, content, row)
+        return (new, end) if new is not None else (None, 0)
+
     def _edit_row(self, m: re.Match[bytes], row: int) -> bytes:
+        if row != self.plan.header_row and not self.orphans:
+            fast = self._direct_row(m.group(1), m.group(2), row)
+            if fast is not None:
+                return fast
         attrs, content = m.group(1), m.group(2)
         self._prune(row)
         edits = self._edits(row)
@@ -1491,12 +1613,17 @@ class _SheetRewriter:
         ):
             row = targets[self.ti]
             idx = section.find(self.row_tag_r + b'%d"' % row, pos)
-            m = self.row_re.match(section, idx) if idx >= 0 else None
-            if m is None:
+            if idx < 0:
                 break  # missing row (must be created) or unusual markup: walk the rows
+            new, end = self._direct_at(section, idx, row)
+            if new is None:
+                m = self.row_re.match(section, idx)
+                if m is None:
+                    break
+                new, end = self._edit_row(m, row), m.end()
             out.append(section[pos:idx])
-            out.append(self._edit_row(m, row))
-            pos = m.end()
+            out.append(new)
+            pos = end
             self.ti += 1
             self.prev_row = row
         if not self.orphans and (
