@@ -66,7 +66,8 @@ from vaxclean_xl.core.normalize import (
     parse_date,
     parse_sex,
 )
-from vaxclean_xl.core.validate import NO_HAMLET, Validation, validate_rows
+from vaxclean_xl.core.perf import gc_paused
+from vaxclean_xl.core.validate import NO_HAMLET, Validation, check_rows, validate_records
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io import police_layout as P
@@ -106,6 +107,7 @@ POLICE_LABEL = "Công an xã"  # the 'hamlet' of the police's changes, notes and
 
 CORRECTABLE: tuple[str, ...] = tuple(L.CORR_HEADERS)  # full_name, dob, sex, id_number
 MATCH_FIELDS: tuple[str, ...] = ("full_name", "dob", "id_number")
+_ABSENT = object()
 
 
 class MergeError(InputError):
@@ -199,13 +201,22 @@ def same_value(field_name: str, a: object, b: object) -> bool:
 def _date_as_text(a: object, b: object) -> bool:
     """One is a date, the other the same date as split printed it (dd/mm/yyyy): the usual
     pair of a source cell and its copy in a hamlet file, decided without parsing."""
-    if isinstance(a, str):
+    if a.__class__ is str:
         a, b = b, a
-    if not isinstance(b, str) or not isinstance(a, _dt.date):
+    if b.__class__ is not str:
         return False
-    if isinstance(a, _dt.datetime) and a.time() != _dt.time():
-        return False
-    return b.strip() == f"{a.day:02d}/{a.month:02d}/{a.year:04d}"
+    text = _DATE_TEXT.get(a)
+    if text is None:
+        if not isinstance(a, _dt.date) or (isinstance(a, _dt.datetime)
+                                           and a.time() != _dt.time()):
+            return False
+        text = f"{a.day:02d}/{a.month:02d}/{a.year:04d}"
+        if len(_DATE_TEXT) < 100_000:  # a list has a few tens of thousands of birth dates
+            _DATE_TEXT[a] = text
+    return b.strip() == text  # type: ignore[attr-defined]
+
+
+_DATE_TEXT: dict[object, str] = {}
 
 
 def _ident_part(field_name: str, value: object) -> str:
@@ -343,8 +354,14 @@ def _agrees(row: ReturnedRow | P.PoliceRow, src: dict[str, object]) -> bool:
     """The row's original values still describe this source record (at most one of name,
     date of birth and ID differs): a key copied onto another person's row does not."""
     orig: Mapping[str, object] = row.orig
-    diffs = sum(1 for f in MATCH_FIELDS if f in orig and f in src
-                and not _same_ident(f, orig[f], src[f]))
+    diffs = 0
+    for f in MATCH_FIELDS:
+        a = orig.get(f, _ABSENT)
+        b = src.get(f, _ABSENT)
+        if a is _ABSENT or b is _ABSENT or (a == b and a.__class__ is b.__class__):
+            continue  # (the common case, decided without a call)
+        if not _same_ident(f, a, b):
+            diffs += 1
     return diffs < 2
 
 
@@ -431,8 +448,10 @@ def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
                     fr.by_values.append(row.file_row)
                     log_line(f"merge file={name} file_row={row.file_row} row={src_row}: {how}")
                 unusable: list[str] = []
-                for f in CORRECTABLE:
-                    value = row.corr.get(f)
+                corr = row.corr
+                typed = any(v is not None and v != "" for v in corr.values())
+                for f in CORRECTABLE if typed else ():  # (most rows: nothing typed)
+                    value = corr.get(f)
                     if blank(value) or same_value(f, value, src.get(f)):
                         continue
                     if f not in table.columns:  # ORIGINAL has no such column: keep as a note
@@ -441,7 +460,10 @@ def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
                     g.proposals.setdefault((src_row, f), []).append(_Proposal(
                         value, new_text(f, value), i, hamlet, name, row.file_row, how))
                 for f, value in row.orig.items():
-                    if (f in src and not blank(value) and not same_value(f, value, src[f])
+                    sv = src.get(f, _ABSENT)
+                    if sv is _ABSENT or (value == sv and value.__class__ is sv.__class__):
+                        continue  # (most cells: the printed original is the source cell)
+                    if (not blank(value) and not same_value(f, value, sv)
                             and not (f == "id_number"  # a lost leading zero is Excel's doing
                                      and _ident_part(f, value) == _ident_part(f, src[f]))):
                         g.original_edits.append({
@@ -729,21 +751,24 @@ def _decide(proposals: dict[tuple[int, str], list[_Proposal]],
     return changes, conflicts, new_values, overruled
 
 
-def _apply(table: Table, new_values: dict[tuple[int, str], object]) -> list[tuple[int, list]]:
-    """Every record row, with the changes applied."""
+def _apply(table: Table, new_values: dict[tuple[int, str], object]
+           ) -> tuple[list[tuple[int, list]], list[int]]:
+    """Every record row with the changes applied, and the positions of the changed rows."""
     fixes: dict[int, dict[str, object]] = {}
     for (src_row, f), v in new_values.items():
         fixes.setdefault(src_row, {})[f] = v
-    rows: list[tuple[int, list]] = []
-    for row, values in table.rows:
+    rows = list(table.rows)
+    changed: list[int] = []
+    for i, (row, values) in enumerate(rows):
         if row in fixes:
             values = list(values)
             for f, v in fixes[row].items():
                 c = table.columns[f]
                 values.extend([None] * (c + 1 - len(values)))
                 values[c] = v
-        rows.append((row, values))
-    return rows
+            rows[i] = (row, values)
+            changed.append(i)
+    return rows, changed
 
 
 def _choose_split(manifest_paths: list[Path], readable: list[ReturnedFile], table: Table,
@@ -796,6 +821,14 @@ def merge_files(
     :class:`InputError`/:class:`MergeError` (exit 2) when ORIGINAL is unreadable, no
     returned file is usable, or the split's manifest names another list (unless ``force``).
     """
+    with gc_paused():  # millions of cells, rows and records, and no cycles among them
+        return _merge_files(original, returned, output, report, today=today, force=force,
+                            password=password)
+
+
+def _merge_files(original: str | Path, returned: Sequence[str | Path],
+                 output: str | Path | None, report: str | Path | None, *,
+                 today: _dt.date | None, force: bool, password: str | None) -> MergeOutcome:
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
     rep = Path(report) if report else None
@@ -818,8 +851,12 @@ def merge_files(
         sha_job = pool.submit(L.sha256_file, original)
         jobs = [pool.submit(_try_read_returned, path, password, tmp) for path in files]
         table = table_job.result()
-        source_sha = sha_job.result()
+        # ORIGINAL's records are checked while the other threads read: after the merge only
+        # the changed rows are checked again (the list-level checks run once, at the end)
+        checked = check_rows(table.rows, table.columns, name_fonts=table.name_fonts,
+                             today=today)
         source = _source_values(table)
+        source_sha = sha_job.result()
         for path, job in zip(files, jobs, strict=True):
             rf_or_exc = job.result()
             if isinstance(rf_or_exc, ReturnedFile):
@@ -883,10 +920,14 @@ def merge_files(
     g = _gather(incoming, accepted, table, source)
     pg = _gather_police(police_in, table, source)
     changes, conflicts, new_values, overruled = _decide(g.proposals, source, pg.proposals)
-    merged_rows = _apply(table, new_values)
+    merged_rows, changed = _apply(table, new_values)
+    # a new name is typed in Unicode: the legacy font of the old cell no longer applies
     renamed = {r for r, f in new_values if f == "full_name"}
     fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
-    result = validate_rows(merged_rows, table.columns, name_fonts=fonts, today=today)
+    for i, rec in zip(changed, check_rows([merged_rows[i] for i in changed], table.columns,
+                                          name_fonts=fonts, today=today), strict=True):
+        checked[i] = rec
+    result = validate_records(checked, table.columns, today)
     records_in, records_out = len(table.rows), len(result.records)
     assert records_in == records_out, "merge must keep every record of the list"
 

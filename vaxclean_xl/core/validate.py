@@ -93,6 +93,23 @@ def validate_rows(
         return finish(records, ctx.present, ctx)
 
 
+def check_rows(
+    rows: Iterable[tuple[int, Sequence[object]]],
+    columns: dict[str, int],
+    *,
+    name_fonts: dict[int, str] | None = None,
+    today: _dt.date | None = None,
+) -> list[Record]:
+    """The per-record checks only, no list-level ones: records to re-check piecemeal (the
+    merge checks ORIGINAL while it reads the returned files, then only the changed rows)
+    before :func:`validate_records` runs the list-level checks once on the final list."""
+    ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
+    records: list[Record] = []
+    with gc_paused():
+        _check_rows(rows, list(columns.items()), name_fonts or {}, ctx, records, 0, None)
+    return records
+
+
 def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[str, int]],
                 fonts: dict[int, str], ctx: Context, records: list[Record], total: int,
                 on_progress: Callable[[int, int], None] | None) -> None:
