@@ -33,6 +33,61 @@ def baseline_split(src: Path, sheet: str, groups: list[list[int]], out: Path) ->
     return len(groups)
 
 
+_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def _soffice_resave(files: list[Path], outdir: Path, workers: int = 2) -> None:
+    """Open and save each file with headless LibreOffice, formulas recalculated (what a
+    hamlet worker's office program does), in ``workers`` processes with private profiles."""
+    import subprocess
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    assert exe is not None
+    outdir.mkdir(parents=True, exist_ok=True)
+
+    def run(batch: list[Path]) -> None:
+        with tempfile.TemporaryDirectory(prefix="lo-bench-") as profile:
+            (Path(profile) / "user").mkdir()
+            (Path(profile) / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
+            subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless",
+                            "--norestore", "--convert-to", "xlsx", "--outdir", str(outdir),
+                            *map(str, batch)], capture_output=True, timeout=3600, check=True)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, [files[i::workers] for i in range(workers)]))
+
+
+def returned_files(split_dir: Path, records: dict, cache: Path) -> list[Path] | None:
+    """The hamlet files as they come back: corrections and notes typed in (the demo's
+    ``simulate_returns``), then saved by LibreOffice, which stores every formula's value as
+    Excel does. Cached in ``cache`` (a few minutes to make); None without LibreOffice."""
+    from vaxclean_xl.commands.demo import simulate_returns
+
+    sent = sorted(split_dir.glob("*.xlsx"))
+    done = cache / "complete"
+    if done.exists() and done.read_text() == str(len(sent)):
+        return sorted(cache.glob("*.xlsx"))
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        return None
+    shutil.rmtree(cache, ignore_errors=True)
+    typed = simulate_returns(split_dir, cache / "typed", records, seed=7, skip=0)
+    _soffice_resave(typed, cache)
+    shutil.rmtree(cache / "typed")
+    out = sorted(cache.glob("*.xlsx"))
+    assert len(out) == len(sent), f"LibreOffice saved {len(out)} of {len(sent)} files"
+    done.write_text(str(len(sent)))
+    return out
+
+
 def baseline_read(files: list[Path]) -> int:
     """Read every sheet of every file with calamine: the least a merge must do."""
     from python_calamine import CalamineWorkbook

@@ -1137,3 +1137,79 @@ def test_many_notes_stream_with_every_vml_block_declared(tmp_path):
     ws2 = _openpyxl.load_workbook(out)["DS"]
     assert ws2["B2501"].comment.text.startswith("[DOB002]")
     assert ws2["B2"].fill.fgColor.rgb.endswith("FFC7CE")
+
+
+@pytest.mark.parametrize(
+    "producer",
+    ["xlsxwriter", "openpyxl", "no-refs", "prefixed",
+     pytest.param("libreoffice", marks=pytest.mark.libreoffice)],
+)
+def test_direct_row_edits_equal_the_full_cell_walk(tmp_path: Path, producer: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most rows are edited without walking their cells (_direct_row); the bytes written must
+    be those of the full walk, for every writer's markup, with status cells on every row,
+    marks, new values (text, digits, dates, empty) on existing and missing cells."""
+    if producer == "openpyxl":
+        src = _openpyxl_book(tmp_path / "src.xlsx")
+    elif producer == "libreoffice":
+        soffice_or_skip()
+        src = soffice_convert(_xlsxwriter_book(tmp_path / "base.xlsx"), "xlsx", tmp_path / "lo")
+    else:
+        src = _xlsxwriter_book(tmp_path / "src.xlsx")
+        edit = {"no-refs": _strip_refs, "prefixed": _prefix_sheet}.get(producer)
+        if edit is not None:
+            src = _edit_zip(src, {"xl/worksheets/sheet1.xml": edit}, out=tmp_path / "e.xlsx")
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + N_ROWS + 3)
+    status = {r: (["OK", ""] if r % 3 else ["Sai", f"dòng {r} & <lỗi>"]) for r in rows}
+    values = {(6, 1): "Nguyễn Văn A", (7, 4): "012345678901", (9, 2): dt.date(1990, 5, 17),
+              (10, 5): None, (11, 1): "Tên mới", (12, 3): "Nữ"}
+    kw = dict(status_rows=status, values=values, marks=[*MARKS, CellMark(11, 1, "error", "x")])
+    _annotate(src, tmp_path / "direct.xlsx", **kw)
+    calls: list[int] = []
+    real = xlsx_annotate._SheetRewriter._direct_row
+
+    def counted(self, attrs, content, row):  # noqa: ANN001, ANN202 - same signature
+        out = real(self, attrs, content, row)
+        calls.append(out is not None)
+        return out
+
+    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row", counted)
+    _annotate(src, tmp_path / "counted.xlsx", **kw)
+    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row",
+                        lambda self, attrs, content, row: None)
+    _annotate(src, tmp_path / "walk.xlsx", **kw)
+    direct, walk = _members(tmp_path / "direct.xlsx"), _members(tmp_path / "walk.xlsx")
+    assert direct.keys() == walk.keys()
+    assert [n for n in direct if direct[n] != walk[n]] == []
+    if producer != "no-refs":  # (cells without r: every row takes the full walk)
+        assert sum(calls) >= N_ROWS // 2, calls
+
+
+def test_read_ahead_and_write_behind_keep_order_and_errors() -> None:
+    """The zlib helper threads: blocks arrive in order, and a failure on either thread
+    reaches the editing thread (no half-written part passes as finished)."""
+    import io
+
+    data = bytes(range(256)) * 70_000  # several CHUNK blocks
+    with xlsx_annotate._Prefetch(io.BytesIO(data)) as ahead:
+        got = ahead.read(1000) + ahead.read(xlsx_annotate.CHUNK) + ahead.read()
+    assert got == data
+    written: list[bytes] = []
+    with xlsx_annotate._WriteBehind(written.append) as behind:
+        for i in range(50):
+            behind.write(b"%d," % i)
+    assert b"".join(written) == b"".join(b"%d," % i for i in range(50))
+
+    class Broken(io.RawIOBase):
+        def read(self, n: int = -1) -> bytes:
+            raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"), xlsx_annotate._Prefetch(Broken()) as ahead:
+        ahead.read(10)
+
+    def full(block: bytes) -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):  # noqa: PT012 - raised at write or exit
+        with xlsx_annotate._WriteBehind(full) as behind:
+            behind.write(b"x")

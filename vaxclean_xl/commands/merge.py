@@ -442,15 +442,20 @@ def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
         fr.records = len(fm.matched)
         for src_row, hits in sorted(fm.matched.items()):
             src = source[src_row]
-            fr.duplicate_rows.extend(r.file_row for r, _how in hits[1:])
+            if len(hits) > 1:
+                fr.duplicate_rows.extend(r.file_row for r, _how in hits[1:])
             for row, how in hits:
                 if how != "key":
                     fr.by_values.append(row.file_row)
                     log_line(f"merge file={name} file_row={row.file_row} row={src_row}: {how}")
                 unusable: list[str] = []
                 corr = row.corr
-                typed = any(v is not None and v != "" for v in corr.values())
-                for f in CORRECTABLE if typed else ():  # (most rows: nothing typed)
+                typed = False  # (most rows: nothing typed)
+                for v in corr.values():
+                    if v is not None and v != "":
+                        typed = True
+                        break
+                for f in CORRECTABLE if typed else ():
                     value = corr.get(f)
                     if blank(value) or same_value(f, value, src.get(f)):
                         continue
@@ -470,9 +475,9 @@ def _gather(incoming: list[_Incoming], accepted: set[str], table: Table,
                             "row": src_row, "field": f, "value": show(f, value),
                             "original": show(f, src[f]), "file": name, "hamlet": hamlet,
                             "file_row": row.file_row})
-                texts = [row.note] if row.note else []
-                texts += [f"{h}: {v}" for h, v in row.extra.items()] + unusable
-                if texts:
+                if row.note or row.extra or unusable:
+                    texts = [row.note] if row.note else []
+                    texts += [f"{h}: {v}" for h, v in row.extra.items()] + unusable
                     g.notes.setdefault(src_row, []).append((hamlet, "; ".join(texts)))
         fr.by_values.sort()
         fr.duplicate_rows.sort()
