@@ -925,6 +925,13 @@ def test_name_fonts_from_excel_uniform_and_mixed(monkeypatch) -> None:
             return Rng(self.name)
 
     book = FakeBook()
+    # Unicode names only: fonts cannot matter, Excel is not even asked
+    assert buttons.name_fonts(book, Sheet(".VnTime"), found) == {}
+    col = found.table.columns["full_name"]
+    row0, values = found.table.rows[0]
+    values = list(values)
+    values[col] = "NguyÔn V¨n An"  # 8-bit TCVN3 text: its font decides
+    found.table.rows[0] = (row0, values)
     rows = [r for r, _ in found.table.rows]
     assert buttons.name_fonts(book, Sheet(".VnTime"), found) == dict.fromkeys(rows, ".VnTime")
     assert buttons.name_fonts(book, Sheet("Times New Roman"), found) == {}

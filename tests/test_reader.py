@@ -14,6 +14,7 @@ import xlsxwriter
 
 from tests.conftest import soffice_convert as _soffice_convert
 from vaxclean_xl.errors import InputError
+from vaxclean_xl.io import reader
 from vaxclean_xl.io.headers import is_numbering_token, match_header
 from vaxclean_xl.io.reader import Table, column_index, column_letter, read_table
 
@@ -599,7 +600,10 @@ def test_mapping_errors(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- fonts
 
 
-def test_legacy_font_fills_name_fonts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("block", [1 << 22, 777])  # one block; rows cut across many
+def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reader, "FONT_SCAN_BLOCK", block)
     path = tmp_path / "tcvn3.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("DS")
@@ -610,12 +614,21 @@ def test_legacy_font_fills_name_fonts(tmp_path: Path) -> None:
     ws.write(1, 2, "001190007001")
     ws.write(2, 0, "Trần Văn Bình")  # default font (Calibri): Unicode
     ws.write(2, 1, "02/02/1991")
+    ws.write(3, 0, "Hµ V¨n Lª")  # 8-bit text in the default font (Calibri)
+    ws.write(3, 1, "03/03/1992")
+    for r in range(4, 2000):  # enough rows for several blocks of the streamed sheet XML
+        ws.write(r, 0, "NguyÔn V¨n An" if r % 500 == 0 else "Lê Thị Hoa" + " x" * 40,
+                 vn if r % 1000 == 0 else None)
+        ws.write(r, 1, "04/04/1993")
     wb.close()
     # The TCVN3 header cannot be recognised: map the columns by letter.
     table = read_table(path, mapping={"full_name": "A", "dob": "B", "id_number": "C"})
     assert table.header_row == 1
-    assert record_rows(table) == [2, 3]
-    assert table.name_fonts == {2: ".VnTime", 3: "Calibri"}
+    assert record_rows(table)[:3] == [2, 3, 4]
+    # Only names that may be 8-bit legacy text get their font looked up: a Unicode name
+    # ("ầ", "ă" cannot be 8-bit) does not need one, wherever it is in the sheet.
+    assert table.name_fonts == {2: ".VnTime", 4: "Calibri", 501: "Calibri", 1001: ".VnTime",
+                                1501: "Calibri"}
 
 
 def test_no_name_fonts_without_legacy_font(tmp_path: Path) -> None:

@@ -201,12 +201,17 @@ _TWO_CAPS_RE = re.compile(r"[A-Z][^\W\d_a-z]*[A-Z]")  # pre-check for _fix_tcvn3
 # --- public API ----------------------------------------------------------------------------
 
 
+def could_be_legacy(text: object) -> bool:
+    """True when ``text`` may be TCVN3/VNI bytes shown as Latin-1: only then does the
+    cell's font matter (readers look fonts up for these cells alone)."""
+    return (isinstance(text, str) and bool(text) and not text.isascii()
+            and _REPERTOIRE_OR_MARK.issuperset(text))
+
+
 def detect_legacy_encoding(text: str, font_name: str | None = None) -> str | None:
     """Return "TCVN3", "VNI" or None."""
-    if not text or text.isascii():
-        return None
-    if not _REPERTOIRE_OR_MARK.issuperset(text):
-        return None  # holds a letter no 8-bit legacy cell can hold (ễ, ă, đ ...): Unicode
+    if not could_be_legacy(text):
+        return None  # ASCII, or a letter no 8-bit legacy cell can hold (ễ, ă, đ ...)
     as_stored = True
     if not _REPERTOIRE.issuperset(text):  # combining marks: judge the composed form
         text = _NFC("NFC", text)

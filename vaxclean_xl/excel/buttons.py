@@ -122,12 +122,15 @@ def name_fonts(book: Any, sheet: Any, found: Any) -> dict[int, str]:
     a mixed column is read per cell from the SpreadsheetML of that column (Windows, one
     call). Engines that cannot tell fonts (remote) get {}: then the text alone decides.
     """
+    from vaxclean_xl.core.legacy_text import could_be_legacy
     from vaxclean_xl.io.reader import legacy_font
 
     col = found.table.columns.get("full_name")
     rows = [r for r, _ in found.table.rows]
     if col is None or not rows or engine_name(book) != "excel":
         return {}
+    if not any(col < len(v) and could_be_legacy(v[col]) for _r, v in found.table.rows):
+        return {}  # no name that could be 8-bit legacy text: fonts cannot matter
     try:
         uniform = sheet.range((rows[0], col + 1), (rows[-1], col + 1)).font.name
     except Exception:

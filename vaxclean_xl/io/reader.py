@@ -38,6 +38,7 @@ E104 password-protected, E105 empty, E106 no header, E107 sheet not found, E108 
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import csv
 import functools
@@ -797,6 +798,10 @@ def _name_fonts(path: Path, sheet: str, col: int, records: list[tuple[int, list]
     sheet for one column, this streaming scan ~1 s. Falls back to openpyxl when the
     package does not look as expected.
     """
+    from vaxclean_xl.core.legacy_text import could_be_legacy
+
+    # only names that may be 8-bit legacy text need their font (usually a few, often none)
+    records = [(n, row) for n, row in records if col < len(row) and could_be_legacy(row[col])]
     if not records:
         return {}
     try:
@@ -806,6 +811,7 @@ def _name_fonts(path: Path, sheet: str, col: int, records: list[tuple[int, list]
 
 
 _XML_ATTR = r'\b{name}="([^"]*)"'
+FONT_SCAN_BLOCK = 1 << 22  # bytes of sheet XML inflated at a time by the font scan
 
 
 def _name_fonts_xml(path: Path, sheet: str, col: int, wanted: set[int]) -> dict[int, str]:
@@ -824,19 +830,41 @@ def _name_fonts_xml(path: Path, sheet: str, col: int, wanted: set[int]) -> dict[
         letter = column_letter(col).encode()
         cell_re = re.compile(rb'<(?:\w+:)?c r="' + letter + rb'(\d+)"([^>]*)>')
         style_re = re.compile(rb'\bs="(\d+)"')
+        row_re = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
         default = font_names[xf_font[0]] if xf_font else ""
+        rows = sorted(wanted)
         out: dict[int, str] = {}
         with z.open(part) as fh:
             tail = b""
-            for block in iter(lambda: fh.read(1 << 22), b""):
+            for block in iter(lambda: fh.read(FONT_SCAN_BLOCK), b""):
                 data = tail + block
                 cut = data.rfind(b"<")
                 data, tail = data[:cut], data[cut:]
-                for m in cell_re.finditer(data):
-                    row = int(m.group(1))
-                    if row in wanted:
-                        sm = style_re.search(m.group(2))
-                        out[row] = font_names[xf_font[int(sm.group(1))]] if sm else default
+                first = row_re.search(data)
+                if not first:  # no row starts here (a giant row): look at every cell
+                    for m in cell_re.finditer(data):
+                        row = int(m.group(1))
+                        if row in wanted:
+                            sm = style_re.search(m.group(2))
+                            out[row] = font_names[xf_font[int(sm.group(1))]] if sm else default
+                    continue
+                # the wanted cells of this block's rows, found by their reference
+                at = max(data.rfind(b"<row"), data.rfind(b":row ")) - 8
+                last = row_re.search(data, max(at, first.start())) or first
+                i = bisect.bisect_left(rows, int(first.group(1)) - 1)
+                j = bisect.bisect_right(rows, int(last.group(1)))
+                pos = 0
+                for row in rows[i:j]:
+                    idx = data.find(b' r="%s%d"' % (letter, row), pos)
+                    if idx < 0:
+                        continue  # not in this block (or no such cell)
+                    start = data.rfind(b"<", 0, idx)
+                    m = cell_re.match(data, start)
+                    if m is None or int(m.group(1)) != row:
+                        continue
+                    sm = style_re.search(m.group(2))
+                    out[row] = font_names[xf_font[int(sm.group(1))]] if sm else default
+                    pos = m.end()
         return out
 
 
