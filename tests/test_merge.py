@@ -407,6 +407,23 @@ def test_every_correction_lands_in_merged(scenario, merged):
     assert "Ghi chú thêm: con thứ hai" in notes
 
 
+def test_checks_of_changed_rows_equal_a_fresh_validation(merged):
+    """The merge checks ORIGINAL while it reads and then only the changed rows: the findings
+    must be those of validating the merged list from scratch (MERGED read back)."""
+    from vaxclean_xl.core.validate import validate_rows
+    from vaxclean_xl.io.reader import read_table
+
+    assert merged.report["summary"]["changes"] > 0
+    table = read_table(merged.output, sheet="Danh sách")
+    fresh = validate_rows(table.rows, table.columns, name_fonts=table.name_fonts, today=TODAY)
+
+    def codes(result):
+        return {rec.row: sorted(f.code for f in rec.findings) for rec in result.records}
+
+    assert codes(fresh) == codes(merged.result)
+    assert fresh.summary() == merged.result.summary()
+
+
 def test_revalidated_like_validate(merged):
     ws = openpyxl.load_workbook(merged.output)["Danh sách"]
     header = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}

@@ -39,6 +39,12 @@ unresolved (sheet "Chưa xác minh được"), a blank result as not verified.
 Determinism: returned files are processed sorted by (hamlet key, file SHA-256, name), police
 lists after them by (SHA-256, name), and the outcome never depends on the order given, so
 merging the same files again, in any order, writes the same cell values.
+
+Speed (a commune of 40 hamlets, 200,000 rows): the files are read on a few threads, as
+calamine parses without the GIL; meanwhile this thread checks ORIGINAL's records, and after
+the corrections only the changed rows are checked again before the list-level checks run
+once (the same findings as validating the merged rows from scratch). The cyclic GC is paused
+(millions of cells and records, no cycles). ``benchmarks/split_merge.py`` measures it.
 """
 
 from __future__ import annotations
@@ -855,7 +861,12 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         table_job = pool.submit(read_table, original)
         sha_job = pool.submit(L.sha256_file, original)
         jobs = [pool.submit(_try_read_returned, path, password, tmp) for path in files]
-        table = table_job.result()
+        try:
+            table = table_job.result()
+        except BaseException:  # ORIGINAL unusable: do not read the rest before saying so
+            for job in jobs:
+                job.cancel()
+            raise
         # ORIGINAL's records are checked while the other threads read: after the merge only
         # the changed rows are checked again (the list-level checks run once, at the end)
         checked = check_rows(table.rows, table.columns, name_fonts=table.name_fonts,
