@@ -602,12 +602,11 @@ GUIDE_NAME = "huong-dan-excel.md"
 
 
 def guide_path() -> Path | None:
-    """docs/huong-dan-excel.md of the installation (repository checkout or editable)."""
-    here = Path(__file__).resolve()
-    for base in (here.parents[2] / "docs", here.parents[1] / "docs"):
-        if (base / GUIDE_NAME).is_file():
-            return base / GUIDE_NAME
-    return None
+    """docs/huong-dan-excel.md of the installation (checkout, editable or wheel)."""
+    from vaxclean_xl.resources import resource_dir
+
+    path = resource_dir("docs") / GUIDE_NAME
+    return path if path.is_file() else None
 
 
 def guide_html(markdown: str) -> str:

@@ -16,10 +16,10 @@ import unicodedata
 from pathlib import Path
 
 from vaxclean_xl.excel import registry
+from vaxclean_xl.resources import resource_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = ROOT / "templates" / "ribbon"
-MACROS_DIR = ROOT / "macros"
+TEMPLATE_DIR = resource_dir("templates") / "ribbon"
+MACROS_DIR = resource_dir("macros")
 RIBBON_TEMPLATE = "customUI14.xml.j2"
 DISPATCH_TEMPLATE = "VaxcleanRibbon.bas.j2"
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"

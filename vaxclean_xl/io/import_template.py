@@ -45,10 +45,11 @@ from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.headers import is_numbering_token
 from vaxclean_xl.io.reader import column_index, column_letter
+from vaxclean_xl.resources import resource_dir
 from vaxclean_xl.settings import Settings
 
 SPEC_SCHEMA = "vaxclean.import-spec/1"
-SPEC_DIR = Path(__file__).resolve().parents[2] / "templates" / "import"
+SPEC_DIR = resource_dir("templates") / "import"
 DEFAULT_SPEC = "platform-2021"
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3

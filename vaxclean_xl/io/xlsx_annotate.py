@@ -46,6 +46,7 @@ import jinja2
 
 from vaxclean_xl.errors import InputError, OutputError
 from vaxclean_xl.io.reader import column_letter
+from vaxclean_xl.resources import resource_dir
 
 __all__ = [
     "CellMark",
@@ -137,7 +138,7 @@ MAX_CELL_TEXT = 32_767
 CHUNK = 1 << 22  # 4 MiB blocks of worksheet XML
 XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES_DIR = resource_dir("templates")
 CHART_TEMPLATE = "summary_chart.xml.j2"
 
 # Worksheet children that must come before <legacyDrawing> (CT_Worksheet sequence).
