@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import random
-import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -437,14 +436,18 @@ def test_selected_rows_parsing() -> None:
     assert marks.selected_rows(None) == set()
 
 
-def test_also_fields_cover_the_rules() -> None:
-    """marks.ALSO_FIELDS must know every rule whose finding blames a second cell."""
-    import vaxclean_xl.core.rules as rules
+def test_blamed_cells_come_from_the_catalogue() -> None:
+    """The cells a finding blames besides its own field are the rule's (catalogue), so the
+    marks an earlier run left (read back from its status codes) are the cells it coloured."""
+    from vaxclean_xl.core.catalogue import all_rules
+    from vaxclean_xl.core.validate import validate_rows
 
-    src = "\n".join(p.read_text(encoding="utf-8")
-                    for p in Path(rules.__file__).parent.glob("*.py"))
-    used = set(re.findall(r"(\w+)\.finding\([^)]*also=\(", src, re.S))
-    assert used == set(marks.ALSO_FIELDS)
+    assert {r.code: r.also for r in all_rules() if r.also} == {"ID101": ("sex",),
+                                                                 "ID102": ("dob",)}
+    cols = {"full_name": 0, "dob": 1, "sex": 2, "id_number": 3}
+    result = validate_rows([(5, ["Lê Văn An", "01/01/1991", "Nữ", "001090123456"])], cols)
+    also = {f.code: f.also for f in result.records[0].findings}
+    assert also["ID101"] == ("sex",) and also["ID102"] == ("dob",)
 
 
 # --------------------------------------------------------------------------- dispatch

@@ -25,6 +25,7 @@ class Rule:
     example: str = ""
     fix: str = ""
     short_vi: str = ""  # the message without placeholders (in-sheet checks, summaries)
+    also: tuple[str, ...] = ()  # other fields whose cells share the blame (marked too)
 
     @property
     def static_vi(self) -> str:
@@ -36,12 +37,11 @@ class Rule:
         row: int,
         value: str,
         suggestion: str | None = None,
-        also: tuple[str, ...] = (),
         **fmt: object,
     ) -> Finding:
         message = self.message_vi.format(**fmt) if fmt else self.message_vi
         return Finding(row, self.field, self.code, self.severity, self.category,
-                       message, value, suggestion, also)
+                       message, value, suggestion, self.also)
 
 
 RULES: dict[str, Rule] = {}
@@ -60,6 +60,7 @@ def rule(
     example: str = "",
     fix: str = "",
     short_vi: str = "",
+    also: tuple[str, ...] = (),
 ) -> Rule:
     """Register a rule; called at import time by each rule module."""
     if code in RULES:
@@ -67,7 +68,7 @@ def rule(
     if "{" in message_vi and not short_vi:
         raise ValueError(f"rule {code} has placeholders and needs short_vi")
     r = Rule(code, name, field, severity, category, message_vi, message_en, why, example, fix,
-             short_vi)
+             short_vi, also)
     RULES[code] = r
     return r
 

@@ -32,7 +32,6 @@ explanation is in the status columns anyway."""
 # Findings that also blame another field's cell (``Finding.also``), per rule code. Needed
 # only to find old marks from the status text where Excel cannot tell us the fills
 # (remote engine, macOS); tests/test_excel_buttons.py checks it against the rules.
-ALSO_FIELDS: dict[str, tuple[str, ...]] = {"ID101": ("sex",), "ID102": ("dob",)}
 
 FIXED_PREFIX = "Đã sửa: "
 _CODE = re.compile(r"\[([A-Z]{2,8}\d{3})\]")
@@ -136,7 +135,7 @@ def old_marks_from_status(found: SheetList) -> set[Cell]:
             rule = RULES.get(code)
             if rule is None:
                 continue
-            for fld in (rule.field, *ALSO_FIELDS.get(code, ())):
+            for fld in (rule.field, *rule.also):
                 if fld in columns:
                     cells.add((row, columns[fld]))
         fixes = grid.get(row, found.status_col + 2)

@@ -88,7 +88,7 @@ ID101 = rule(
     "The century/sex digit of the CCCD contradicts the sex column.",
     why="Số thứ 4: 0/2 là nam, 1/3 là nữ (thế kỷ 20/21).",
     example="001190123456 với giới tính Nam", fix="Đối chiếu CSDLQG: sửa giới tính hoặc số.",
-    short_vi="Số thứ 4 của CCCD (giới tính) khác cột giới tính.",
+    short_vi="Số thứ 4 của CCCD (giới tính) khác cột giới tính.", also=("sex",),
 )
 ID102 = rule(
     "ID102", "id-year-mismatch", "id_number", E, PERS,
@@ -97,7 +97,7 @@ ID102 = rule(
     why="Số thứ 4 (thế kỷ) và số 5–6 (hai số cuối năm sinh) phải khớp ngày sinh.",
     example="001090123456 với ngày sinh 01/01/1991",
     fix="Đối chiếu CSDLQG: sửa ngày sinh hoặc số.",
-    short_vi="Số thứ 4–6 của CCCD (năm sinh) khác năm trong ngày sinh.",
+    short_vi="Số thứ 4–6 của CCCD (năm sinh) khác năm trong ngày sinh.", also=("dob",),
 )
 ID103 = rule(
     "ID103", "id-shared", "id_number", E, PERS,
@@ -193,12 +193,12 @@ def check(rec: Record, ctx: Context) -> None:
     # A valid CCCD: its encoded sex and birth year must agree with the other columns.
     id_sex = _SEX_OF_DIGIT[int(digits[3]) % 2]
     if rec.sex is not None and rec.sex != id_sex:
-        add(ID101.finding(rec.row, text, also=("sex",), digit=digits[3],
+        add(ID101.finding(rec.row, text, digit=digits[3],
                           id_sex=nz.SEX_LABEL[id_sex]))
     if rec.dob is not None:
         year = cccd_year(digits)  # computed again: the ID005 branch skipped the one above
         if year != rec.dob.year:
-            add(ID102.finding(rec.row, text, also=("dob",), id_year=year,
+            add(ID102.finding(rec.row, text, id_year=year,
                               dob_year=rec.dob.year))
 
 
