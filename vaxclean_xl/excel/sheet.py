@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.commands.validate import STATUS_HEADERS
-from vaxclean_xl.core.model import CATEGORY_LABEL_VI, FIELDS
+from vaxclean_xl.core.model import CATEGORY_LABEL_VI
 from vaxclean_xl.errors import InputError
-from vaxclean_xl.io import reader as _reader
-from vaxclean_xl.io.reader import Table
+from vaxclean_xl.io.reader import Table, column_index, table_from_rows
 
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
 
@@ -64,9 +63,9 @@ def parse_address(address: str) -> tuple[int, int, int, int]:
     m = _ADDRESS.match(address.strip().upper())
     if not m:
         raise ValueError(f"not a one-area A1 address: {address!r}")
-    c1, r1 = _reader.column_index(m.group(1)) + 1, int(m.group(2))
+    c1, r1 = column_index(m.group(1)) + 1, int(m.group(2))
     if m.group(3):
-        c2, r2 = _reader.column_index(m.group(3)) + 1, int(m.group(4))
+        c2, r2 = column_index(m.group(3)) + 1, int(m.group(4))
     else:
         c2, r2 = c1, r1
     return r1, c1, r2, c2
@@ -147,35 +146,9 @@ def locate_list(grid: Grid, *, sheet_name: str, path: str | Path = "") -> SheetL
     rows = [r + [None] * (width - len(r)) if len(r) < width else r for r in grid.values]
     if not rows or width == 0 or all(_blank(v) for r in rows for v in r):
         raise InputError("Trang tính đang mở không có dữ liệu.", code="E105")
-    src = _reader._Source(
-        name=sheet_name,
-        rows=enumerate(rows, grid.top),
-        col_off=grid.left - 1,
-        width=width,
-        max_col=grid.right - 1,
-        merges=None,
-    )
-    scan = _reader._scan(src, [])
-    if scan.header is None:
-        raise _reader._err_no_header()
-    header = scan.header
-    columns = _reader._apply_mapping(header.columns, header.texts, [], src.max_col, strict=True)
-    assert columns is not None
-    data_start, records = _reader._read_records(scan, header, columns)
-    header_row = scan.window[header.pos][0]
-    table = Table(
-        path=Path(path) if path else Path(sheet_name),
-        sheet=sheet_name,
-        header_row=header_row,
-        first_data_row=records[0][0] if records else data_start,
-        last_data_row=records[-1][0] if records else data_start - 1,
-        columns=dict(sorted(columns.items(), key=lambda kv: FIELDS.index(kv[0]))),
-        headers=dict(sorted(header.texts.items())),
-        rows=records,
-        max_col=src.max_col,
-        name_fonts={},
-        source_format="xlsx",
-    )
+    table = table_from_rows(rows, top=grid.top, left=grid.left, max_col=grid.right - 1,
+                            sheet=sheet_name, path=path)
+    header_row = table.header_row
     status_col, found = _status_position(grid, table)
     old_rows: list[int] = []
     if found:

@@ -985,30 +985,47 @@ def read_table(
             raise _err_empty(path)
         raise _err_no_header()
 
-    header = best.header
-    columns = _apply_mapping(
-        header.columns, header.texts, specs, best.src.max_col, strict=True
-    )
+    table = _table(best, specs, path, kind.fmt)
+    if kind.legacy_fonts and kind.fmt in ("xlsx", "xlsm") and "full_name" in table.columns:
+        table.name_fonts = _name_fonts(path, table.sheet, table.columns["full_name"], table.rows)
+    return table
+
+
+def table_from_rows(rows: list[list], *, top: int, left: int, max_col: int, sheet: str,
+                    path: str | Path = "") -> Table:
+    """The list in rows already in memory (an open Excel sheet's values: ``rows[0]`` is
+    Excel row ``top``, element 0 of each row column ``left``, both 1-based), found exactly as
+    :func:`read_table` finds it in a file. Raises :class:`InputError` (E106) without a
+    header."""
+    width = max((len(r) for r in rows), default=0)
+    src = _Source(name=sheet, rows=enumerate(rows, top), col_off=left - 1, width=width,
+                  max_col=max_col, merges=None)
+    scan = _scan(src, [])
+    if scan.header is None:
+        raise _err_no_header()
+    return _table(scan, [], Path(path) if path else Path(sheet), "xlsx")
+
+
+def _table(scan: _Scan, specs: list[_MapSpec], path: Path, fmt: str) -> Table:
+    """The Table of a scan whose header was found: columns mapped, records read."""
+    header = scan.header
+    assert header is not None
+    columns = _apply_mapping(header.columns, header.texts, specs, scan.src.max_col, strict=True)
     assert columns is not None
     with _library_errors(path), _gc_paused():
-        data_start, records = _read_records(best, header, columns)
-
-    header_row = best.window[header.pos][0]
-    name_fonts: dict[int, str] = {}
-    if kind.legacy_fonts and kind.fmt in ("xlsx", "xlsm") and "full_name" in columns:
-        name_fonts = _name_fonts(path, best.src.name, columns["full_name"], records)
+        data_start, records = _read_records(scan, header, columns)
     return Table(
         path=path,
-        sheet=best.src.name,
-        header_row=header_row,
+        sheet=scan.src.name,
+        header_row=scan.window[header.pos][0],
         first_data_row=records[0][0] if records else data_start,
         last_data_row=records[-1][0] if records else data_start - 1,
         columns=dict(sorted(columns.items(), key=lambda kv: FIELDS.index(kv[0]))),
         headers=dict(sorted(header.texts.items())),
         rows=records,
-        max_col=best.src.max_col,
-        name_fonts=name_fonts,
-        source_format=kind.fmt,
+        max_col=scan.src.max_col,
+        name_fonts={},
+        source_format=fmt,
     )
 
 
