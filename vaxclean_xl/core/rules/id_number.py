@@ -147,24 +147,30 @@ def check(rec: Record, ctx: Context) -> None:
     if "id_number" not in ctx.present:
         return
     value = rec.cells.get("id_number")
-    if value.__class__ is str and value.isascii() and value.isdigit():
-        text, scientific = value, False  # the common case: digits typed as text
+    add = rec.findings.append
+    typed_digits = value.__class__ is str and value.isascii() and value.isdigit()
+    if typed_digits:  # the common case: digits typed as text (a placeholder only if 0s)
+        text, scientific = value, False
+        rec.id_number = text
+        if not text.strip("0"):
+            rec.id_number = ""
+            add(ID002.finding(rec.row, text, text=text))
+            return
     else:
         text, scientific = nz.id_text(value)
-    rec.id_number = text
-    add = rec.findings.append
-    if not text:
-        add(ID001.finding(rec.row, text))
-        return
-    if not scientific and _is_placeholder(text):
-        rec.id_number = ""
-        add(ID002.finding(rec.row, text, text=text))
-        return
-    if scientific:
-        add(ID009.finding(rec.row, text, text=text))
-        return
+        rec.id_number = text
+        if not text:
+            add(ID001.finding(rec.row, text))
+            return
+        if not scientific and _is_placeholder(text):
+            rec.id_number = ""
+            add(ID002.finding(rec.row, text, text=text))
+            return
+        if scientific:
+            add(ID009.finding(rec.row, text, text=text))
+            return
     digits = text
-    if not nz.is_digits(text):
+    if not typed_digits and not nz.is_digits(text):
         compact = text.translate(_SEPARATORS)
         if nz.is_digits(compact):
             sugg = compact if _format_ok(compact, ctx) else None
