@@ -36,6 +36,10 @@ def test_wheel_ships_templates_macros_docs_and_works_without_the_repository(tmp_
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(site), str(wheel)], check=True, capture_output=True)
+    # other distributions sometimes install a top-level docs/ or templates/ folder: the
+    # package must still use its own copies
+    (site / "docs").mkdir(exist_ok=True)
+    (site / "templates").mkdir(exist_ok=True)
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
         "import vaxclean_xl, pathlib; here = pathlib.Path(vaxclean_xl.__file__);"

@@ -600,8 +600,8 @@ def test_mapping_errors(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- fonts
 
 
-@pytest.mark.parametrize("block", [1 << 22, 777])  # one block; rows cut across many
-def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,
+@pytest.mark.parametrize("block", [1 << 22, 777, 300, 333, 500])  # one block; rows cut
+def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,  # across many blocks
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reader, "FONT_SCAN_BLOCK", block)
     path = tmp_path / "tcvn3.xlsx"
@@ -616,10 +616,14 @@ def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,
     ws.write(2, 1, "02/02/1991")
     ws.write(3, 0, "Hµ V¨n Lª")  # 8-bit text in the default font (Calibri)
     ws.write(3, 1, "03/03/1992")
-    for r in range(4, 2000):  # enough rows for several blocks of the streamed sheet XML
-        ws.write(r, 0, "NguyÔn V¨n An" if r % 500 == 0 else "Lê Thị Hoa" + " x" * 40,
-                 vn if r % 1000 == 0 else None)
+    # every other row (Excel writes no empty row: row numbers jump), enough for several
+    # blocks of the streamed sheet XML; manual page breaks (<rowBreaks> after the rows)
+    for r in range(4, 4000, 2):
+        legacy = r % 100 == 0
+        ws.write(r, 0, "NguyÔn V¨n An" if legacy else "Lê Thị Hoa" + " x" * 40,
+                 vn if r % 200 == 0 else None)
         ws.write(r, 1, "04/04/1993")
+    ws.set_h_pagebreaks([3, 1000, 2000])
     wb.close()
     # The TCVN3 header cannot be recognised: map the columns by letter.
     table = read_table(path, mapping={"full_name": "A", "dob": "B", "id_number": "C"})
@@ -627,8 +631,9 @@ def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,
     assert record_rows(table)[:3] == [2, 3, 4]
     # Only names that may be 8-bit legacy text get their font looked up: a Unicode name
     # ("ầ", "ă" cannot be 8-bit) does not need one, wherever it is in the sheet.
-    assert table.name_fonts == {2: ".VnTime", 4: "Calibri", 501: "Calibri", 1001: ".VnTime",
-                                1501: "Calibri"}
+    expected = {2: ".VnTime", 4: "Calibri"}
+    expected |= {r + 1: ".VnTime" if r % 200 == 0 else "Calibri" for r in range(100, 4000, 100)}
+    assert table.name_fonts == expected
 
 
 def test_no_name_fonts_without_legacy_font(tmp_path: Path) -> None:

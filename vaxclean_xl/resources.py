@@ -16,10 +16,10 @@ NAMES = ("templates", "macros", "docs")
 
 
 def resource_dir(name: str) -> Path:
-    """The folder ``name`` (one of :data:`NAMES`): the repository's, else the wheel's copy."""
+    """The folder ``name`` (one of :data:`NAMES`): the wheel's copy, else the repository's."""
     if name not in NAMES:
         raise ValueError(f"unknown resource folder {name!r}")
-    repo = _PACKAGE.parent / name
-    if repo.is_dir():
-        return repo
-    return _PACKAGE / "_shipped" / name
+    shipped = _PACKAGE / "_shipped" / name
+    if shipped.is_dir():  # an installed wheel (whatever else sits in site-packages)
+        return shipped
+    return _PACKAGE.parent / name

@@ -840,6 +840,7 @@ def merge_files(
 def _merge_files(original: str | Path, returned: Sequence[str | Path],
                  output: str | Path | None, report: str | Path | None, *,
                  today: _dt.date | None, force: bool, password: str | None) -> MergeOutcome:
+    today = today or _dt.date.today()  # one date for every check, even across midnight
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
     rep = Path(report) if report else None
@@ -863,28 +864,28 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         jobs = [pool.submit(_try_read_returned, path, password, tmp) for path in files]
         try:
             table = table_job.result()
-        except BaseException:  # ORIGINAL unusable: do not read the rest before saying so
-            for job in jobs:
-                job.cancel()
-            raise
-        # ORIGINAL's records are checked while the other threads read: after the merge only
-        # the changed rows are checked again (the list-level checks run once, at the end)
-        checked = check_rows(table.rows, table.columns, name_fonts=table.name_fonts,
-                             today=today)
-        source = _source_values(table)
-        source_sha = sha_job.result()
-        for path, job in zip(files, jobs, strict=True):
-            rf_or_exc = job.result()
-            if isinstance(rf_or_exc, ReturnedFile):
-                readable.append(rf_or_exc)
-            else:
-                exc = rf_or_exc
+            # ORIGINAL's records are checked while the other threads read: after the merge
+            # only the changed rows are checked again (the list-level checks run once, at
+            # the end)
+            checked = check_rows(table.rows, table.columns, name_fonts=table.name_fonts,
+                                 today=today)
+            source = _source_values(table)
+            source_sha = sha_job.result()
+            for path, job in zip(files, jobs, strict=True):
+                rf_or_exc = job.result()
+                if isinstance(rf_or_exc, ReturnedFile):
+                    readable.append(rf_or_exc)
+                    continue
                 pf = _read_police(path) if path.is_file() else None
                 if pf is not None:
                     police_read.append(pf)
                     continue
                 sha = L.sha256_file(path) if path.is_file() else ""
-                refused.append(FileResult(path, sha, "refused", exc.message))
+                refused.append(FileResult(path, sha, "refused", rf_or_exc.message))
+        except BaseException:  # stop: do not read the files still queued before saying so
+            for job in jobs:
+                job.cancel()
+            raise
     if readable or not police_read:
         by_id, source_matches, manifests_used = _choose_split(
             manifest_paths, readable, table, source, source_sha, force, today)

@@ -836,23 +836,24 @@ def _name_fonts_xml(path: Path, sheet: str, col: int, wanted: set[int]) -> dict[
         out: dict[int, str] = {}
         with z.open(part) as fh:
             tail = b""
+            prev_last = 0  # the last row that started in earlier blocks
             for block in iter(lambda: fh.read(FONT_SCAN_BLOCK), b""):
                 data = tail + block
                 cut = data.rfind(b"<")
                 data, tail = data[:cut], data[cut:]
-                first = row_re.search(data)
-                if not first:  # no row starts here (a giant row): look at every cell
+                starts = row_re.findall(data)  # row numbers of the rows starting here
+                if not starts:  # no row starts here (a giant row): look at every cell
                     for m in cell_re.finditer(data):
                         row = int(m.group(1))
                         if row in wanted:
                             sm = style_re.search(m.group(2))
                             out[row] = font_names[xf_font[int(sm.group(1))]] if sm else default
                     continue
-                # the wanted cells of this block's rows, found by their reference
-                at = max(data.rfind(b"<row"), data.rfind(b":row ")) - 8
-                last = row_re.search(data, max(at, first.start())) or first
-                i = bisect.bisect_left(rows, int(first.group(1)) - 1)
-                j = bisect.bisect_right(rows, int(last.group(1)))
+                # the wanted cells of this block's rows (and of the row that began in the
+                # block before), found by their reference
+                i = bisect.bisect_left(rows, min(prev_last or int(starts[0]), int(starts[0])))
+                prev_last = max(prev_last, int(starts[-1]))
+                j = bisect.bisect_right(rows, prev_last)
                 pos = 0
                 for row in rows[i:j]:
                     idx = data.find(b' r="%s%d"' % (letter, row), pos)

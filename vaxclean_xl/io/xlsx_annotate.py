@@ -1467,6 +1467,8 @@ class _SheetRewriter:
             out += [x for pre, post in self._status_parts(status) for x in (pre, rb, post)]
             hi = self.first_col + max(len(status), 1) - 1
         si = attrs.find(b'spans="')
+        if si < 0 and b"spans" in attrs:
+            return None  # spans='…' (single quotes): the full walk rewrites it
         if si >= 0 and hi >= 0:
             sj = attrs.find(b'"', si + 7)
             old = attrs[si + 7 : sj]
