@@ -1213,3 +1213,56 @@ def test_read_ahead_and_write_behind_keep_order_and_errors() -> None:
     with pytest.raises(OSError, match="disk full"):  # noqa: PT012 - raised at write or exit
         with xlsx_annotate._WriteBehind(full) as behind:
             behind.write(b"x")
+
+
+_EDGE_ROWS = [  # (rows after the header row, annotate keyword arguments)
+    ('<row r="5"><c r="A5" s="0"/><c><v>7</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "marks": [CellMark(5, 1, "error", "n")]}),
+    ('<row r="5"><c r="A5"/><c><v>7</v></c><c r="C5"><v>1</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "marks": [CellMark(5, 2, "error", "n")]}),
+    ("<row r=\"5\" spans='1:3'><c r=\"A5\"><v>1</v></c></row>", {"status_rows": {5: ["OK"]}}),
+    ('<row r="5" spans="1:3"><c r="A5"><v>1</v></c></row>',
+     {"status_rows": {5: []}, "status_headers": ["S1", "S2"]}),
+    ('<row r="5" spans="1:3"><c r="A5"><v>1</v></c></row>',
+     {"status_rows": {5: ["x"]}, "status_headers": ["S1", "S2"]}),
+    ('<row r="5"/><row r="6"><c s="0" r="A6"><v>1</v></c></row>',
+     {"status_rows": {5: ["OK"], 6: ["OK"]}, "marks": [CellMark(6, 0, "warning", "w")]}),
+    ('<row r="5"><c r="A5"><v>1</v></c><c><v>2</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "first_status_col": 1}),
+    ('<row spans="1:2" r="5" ht="20" customHeight="1"><c r="A5" t="inlineStr"><is><t>a&gt;b '
+     '&lt;/row&gt;</t></is></c><c r="B5"><v>2</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "marks": [CellMark(5, 0, "error", "x")],
+      "values": {(5, 1): "0123"}}),
+    ('<row r="5"><c r="A5"><v>1</v></c><c r="C5"><v>2</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "values": {(5, 1): "abc"}}),
+    ('<row r="5"><c r="A5"><f t="shared" ref="A5:A6" si="0">B5+1</f><v>1</v></c><c r="B5">'
+     '<v>2</v></c></row><row r="6"><c r="A6"><f t="shared" si="0"/><v>3</v></c><c r="B6"><v>2'
+     '</v></c></row>', {"status_rows": {5: ["OK"], 6: ["OK"]}, "values": {(5, 0): "x"}}),
+    ('<row r="5" s="3" customFormat="1"><c r="A5"><v>1</v></c></row>',
+     {"status_rows": {5: ["OK"]}, "values": {(5, 2): "z"}}),
+]
+
+
+@pytest.mark.parametrize("rows, kw", _EDGE_ROWS)
+def test_direct_row_edits_equal_the_full_walk_on_unusual_markup(
+        tmp_path: Path, rows: str, kw: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hand-written rows: cells without attributes, single-quoted spans, self-closing rows,
+    s before r, escaped markup in text, shared formulas, row styles."""
+    base = tmp_path / "base.xlsx"
+    book = xlsxwriter.Workbook(str(base))
+    book.add_worksheet("DS").write(0, 0, "h")
+    book.close()
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="'
+             f'{NS["m"]}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+             'relationships"><dimension ref="A1:C10"/><sheetData><row r="1"><c r="A1" '
+             f't="inlineStr"><is><t>h</t></is></c></row>{rows}</sheetData></worksheet>')
+    src = _edit_zip(base, {"xl/worksheets/sheet1.xml": lambda _xml: sheet.encode()},
+                    out=tmp_path / "src.xlsx")
+    args = {"sheet_name": "DS", "header_row": 1, "status_headers": ["Status"], "marks": [],
+            "summary": None, **kw}
+    annotate_xlsx(src, tmp_path / "direct.xlsx", **args)
+    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row",
+                        lambda self, attrs, content, row: None)
+    annotate_xlsx(src, tmp_path / "walk.xlsx", **args)
+    direct, walk = _members(tmp_path / "direct.xlsx"), _members(tmp_path / "walk.xlsx")
+    assert [n for n in direct if direct[n] != walk.get(n)] == []

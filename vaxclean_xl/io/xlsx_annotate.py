@@ -1376,11 +1376,19 @@ class _SheetRewriter:
         rm = _REF_RE.match(ref) if ref else None
         return col_index(rm.group(1).decode()) if rm else prev + 1
 
+    def _bare_cell_after(self, content: bytes, pos: int) -> bool:
+        """A cell without attributes (<c>, <c/>) after ``pos``: its column is implicit."""
+        p = self.pb
+        return (content.find(b"<" + p + b"c>", pos) >= 0
+                or content.find(b"<" + p + b"c/>", pos) >= 0)
+
     def _after_last_cell(self, content: bytes, first_edit: int) -> bool:
         """True when the row's last cell has an explicit reference left of ``first_edit``."""
         last = content.rfind(b"<" + self.pb + b"c ")
         if last < 0:
             return not content.strip()
+        if self._bare_cell_after(content, last):
+            return False
         c = self.cell_re.match(content, last)
         if c is None:
             return False
@@ -1413,6 +1421,8 @@ class _SheetRewriter:
         last = content.rfind(self.cell_open)
         if last < 0:
             return None if content.strip() else -1
+        if self._bare_cell_after(content, 0):
+            return None  # (the full walk gives such cells their reference)
         end = content.find(b">", last)
         i = content.find(b' r="', last, end)
         if i < 0:
@@ -1463,7 +1473,7 @@ class _SheetRewriter:
             pos = c.end()
         out.append(content[pos:])
         hi = cols[-1] if cols else -1
-        if status is not None:
+        if status:
             out += [x for pre, post in self._status_parts(status) for x in (pre, rb, post)]
             hi = self.first_col + max(len(status), 1) - 1
         si = attrs.find(b'spans="')
