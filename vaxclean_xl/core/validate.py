@@ -120,7 +120,7 @@ def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[
     append = records.append
     for row, values in rows:
         if pick is not None and len(values) >= width:
-            cells = dict(zip(names, pick(values), strict=True))
+            cells = dict(zip(names, pick(values), strict=False))  # (one value per name)
         else:
             n = len(values)
             cells = {f: (values[i] if i < n else None) for f, i in items}

@@ -100,7 +100,8 @@ def check(rec: Record, ctx: Context) -> None:
         add(NAME001.finding(rec.row, ""))
         return
     shown = original.strip()
-    encoding = legacy_text.detect_legacy_encoding(original, rec.name_font)
+    encoding = (legacy_text.detect_legacy_encoding(original, rec.name_font)
+                if legacy_text.could_be_legacy(original) else None)  # (one call, usually)
     if encoding:
         fixed = tidy(legacy_text.legacy_to_unicode(original, encoding, rec.name_font))
         rule_ = NAME004 if encoding == "TCVN3" else NAME005
