@@ -38,22 +38,14 @@ def baseline_split(src: Path, sheet: str, groups: list[list[int]], out: Path) ->
     return len(groups)
 
 
-_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema"
- xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
-
-
 def _soffice_resave(files: list[Path], outdir: Path, workers: int = 2) -> None:
     """Open and save each file with headless LibreOffice, formulas recalculated (what a
     hamlet worker's office program does), in ``workers`` processes with private profiles."""
     import subprocess
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
+
+    from tests.conftest import RECALC_ALWAYS_XCU  # the tests' recalculating profile
 
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     assert exe is not None
@@ -62,7 +54,7 @@ def _soffice_resave(files: list[Path], outdir: Path, workers: int = 2) -> None:
     def run(batch: list[Path]) -> None:
         with tempfile.TemporaryDirectory(prefix="lo-bench-") as profile:
             (Path(profile) / "user").mkdir()
-            (Path(profile) / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
+            (Path(profile) / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS_XCU)
             subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless",
                             "--norestore", "--convert-to", "xlsx", "--outdir", str(outdir),
                             *map(str, batch)], capture_output=True, timeout=3600, check=True)

@@ -21,7 +21,8 @@ def soffice_or_skip() -> str:
     pytest.skip("LibreOffice (soffice) not installed")
 
 
-_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+# LibreOffice profile setting: recalculate every formula on load (tests and benchmarks)
+RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"
  xmlns:xs="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
@@ -45,7 +46,7 @@ def soffice_convert(src: Path, fmt: str, outdir: Path, timeout: int = 300,
     profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
     if recalc:
         (profile / "user").mkdir(parents=True)
-        (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS)
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS_XCU)
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
            "--convert-to", fmt, "--outdir", str(outdir), str(src)]

@@ -167,10 +167,8 @@ def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
             continue
         if len(values) < width:
             values = values + pad[len(values):]
-        key_raw = values[key_col] if key_col is not None else None
-        key_text = "" if key_raw is None or key_raw == "" else cell_text(key_raw)
-        note = values[note_col] if note_col is not None else None
-        note_text = "" if note is None or note == "" or blank(note) else cell_text(note)
+        key_text = cell_text(values[key_col]) if key_col is not None else ""
+        note_text = cell_text(values[note_col]) if note_col is not None else ""
         extra = ({h: cell_text(values[c]) for c, h in extra_cols if not blank(values[c])}
                  if extra_cols else {})
         o = {f: values[c] for f, c in orig}

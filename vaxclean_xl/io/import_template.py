@@ -45,6 +45,14 @@ from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.headers import is_numbering_token
 from vaxclean_xl.io.reader import column_index, column_letter
+from vaxclean_xl.io.xlsx_annotate import (  # the package's OOXML names, defined once
+    NS_MAIN,
+    NS_PKG_REL,
+    NS_R,
+    RT_OFFICE,
+    RT_STYLES,
+    RT_WORKSHEET,
+)
 from vaxclean_xl.resources import resource_dir
 from vaxclean_xl.settings import Settings
 
@@ -55,12 +63,6 @@ HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 TEXT_NUM_FMT = 49  # built-in number format "@" (Text)
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-RT_OFFICE = NS_R + "/officeDocument"
-RT_WORKSHEET = NS_R + "/worksheet"
-RT_STYLES = NS_R + "/styles"
 
 _SETTINGS_KEYS = frozenset(f.name for f in fields(Settings))
 _INSTRUCTION_STYLES = frozenset({"bold", "italic", "red", "large"})

@@ -697,8 +697,7 @@ def _footer_kind(row: list, name_rel: int | None) -> str | None:
     cells = [(rel, v) for rel, v in enumerate(row) if not _blank(v)]
     if not cells:
         return None
-    first = cells[0][1]
-    if first.__class__ is str and _TOTAL.match(fold(first)):
+    if _total_row(row):
         return "total"
     if name_rel is not None and not _blank(row[name_rel]):
         value = row[name_rel]
@@ -714,8 +713,8 @@ def _footer_kind(row: list, name_rel: int | None) -> str | None:
 
 
 def _total_row(row: list) -> bool:
-    """The first non-empty cell reads "Tổng cộng", "Cộng: 12"… (as in :func:`_footer_kind`),
-    cheap for the usual row, which starts with its number (STT)."""
+    """The first non-empty cell reads "Tổng cộng", "Tổng số", "Tổng: 12", "Cộng"…; cheap
+    for the usual row, which starts with its number (STT)."""
     for v in row:
         if v.__class__ is not str:
             if v is None:

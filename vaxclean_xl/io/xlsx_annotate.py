@@ -31,8 +31,10 @@ import datetime as _dt
 import math
 import os
 import posixpath
+import queue
 import re
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1191,7 +1193,7 @@ class _SheetRewriter:
         # for the direct path (_direct_row), which most rows of a big list take
         self.cell_open = b"<" + self.pb + b"c "
         self.status_cache: dict[tuple[str, ...], list[tuple[bytes, bytes]]] = {}
-        self.spans_cache: dict[bytes, bytes] = {}
+        self.spans_cache: dict[tuple[bytes, int, int], bytes] = {}
         self.letter_cols: dict[bytes, int] = {}
 
     # ---- edits of one row
@@ -1436,6 +1438,19 @@ class _SheetRewriter:
             col = self.letter_cols[letters] = col_index(letters.decode())
         return col
 
+    def _widen_spans(self, attrs: bytes, lo: int, hi: int) -> bytes:
+        """``attrs`` of a row with its spans hint (if any) widened to cover the 0-based
+        columns lo..hi; the new value is cached (most rows share it)."""
+        spans = _attr_b(attrs, b"spans")
+        if not spans:
+            return attrs
+        new = self.spans_cache.get((spans, lo, hi))
+        if new is None:
+            nums = [int(x) for x in re.findall(rb"\d+", spans)] or [lo + 1]
+            new = b'"%d:%d"' % (min(min(nums), lo + 1), max(max(nums), hi + 1))
+            self.spans_cache[(spans, lo, hi)] = new
+        return _SPANS_RE.sub(lambda x: x.group(1) + new, attrs, count=1)
+
     def _direct_row(self, attrs: bytes, content: bytes | None, row: int) -> bytes | None:
         """The row edited without walking its cells: status cells appended after the last
         cell, marked or new-value cells found by their reference. None when the row needs
@@ -1475,21 +1490,9 @@ class _SheetRewriter:
         hi = cols[-1] if cols else -1
         if status:
             out += [x for pre, post in self._status_parts(status) for x in (pre, rb, post)]
-            hi = self.first_col + max(len(status), 1) - 1
-        si = attrs.find(b'spans="')
-        if si < 0 and b"spans" in attrs:
-            return None  # spans='…' (single quotes): the full walk rewrites it
-        if si >= 0 and hi >= 0:
-            sj = attrs.find(b'"', si + 7)
-            old = attrs[si + 7 : sj]
-            lo_new = cols[0] if cols else self.first_col
-            key = old + b"|%d|%d" % (lo_new, hi)
-            new = self.spans_cache.get(key)
-            if new is None:
-                nums = [int(x) for x in re.findall(rb"\d+", old)] or [lo_new + 1]
-                new = b"%d:%d" % (min(min(nums), lo_new + 1), max(max(nums), hi + 1))
-                self.spans_cache[key] = new
-            attrs = attrs[: si + 7] + new + attrs[sj:]
+            hi = self.first_col + len(status) - 1
+        if hi >= 0:
+            attrs = self._widen_spans(attrs, cols[0] if cols else self.first_col, hi)
         p = self.pb
         return b"<" + p + b"row" + attrs + b">" + b"".join(out) + b"</" + p + b"row>"
 
@@ -1571,14 +1574,8 @@ class _SheetRewriter:
         new_attrs = attrs
         if not _R_ATTR_RE.search(new_attrs):
             new_attrs = b' r="%d"' % row + new_attrs
-        spans = _attr_b(new_attrs, b"spans")
-        if spans and pending:
-            nums = [int(x) for x in re.findall(rb"\d+", spans)] or [pending[0] + 1]
-            lo = min(min(nums), pending[0] + 1)
-            hi = max(max(nums), pending[-1] + 1)
-            new_attrs = _SPANS_RE.sub(
-                lambda x: x.group(1) + b'"%d:%d"' % (lo, hi), new_attrs, count=1
-            )
+        if pending:
+            new_attrs = self._widen_spans(new_attrs, pending[0], pending[-1])
         p = self.pb
         return b"<" + p + b"row" + new_attrs + b">" + b"".join(out) + b"</" + p + b"row>"
 
@@ -2435,9 +2432,6 @@ class _Prefetch:
     """A reader of ``src`` whose next CHUNK blocks are read on a helper thread."""
 
     def __init__(self, src: IO[bytes], depth: int = 4) -> None:
-        import queue
-        import threading
-
         self._src = src
         self._q: queue.Queue[bytes | BaseException] = queue.Queue(depth)
         self._stop = threading.Event()
@@ -2486,9 +2480,6 @@ class _WriteBehind:
     """``write`` called on a helper thread, in order; its error re-raised here."""
 
     def __init__(self, write: Callable[[bytes], object], depth: int = 4) -> None:
-        import queue
-        import threading
-
         self._write = write
         self._q: queue.Queue[bytes | None] = queue.Queue(depth)
         self._error: BaseException | None = None
