@@ -682,34 +682,54 @@ _SIGNATURE = re.compile(
     r"|\bky,? (va )?ghi ro ho (va )?ten\b|\(ky\b|^ky ten\b|\bky ten\b.*\bdong dau\b"
     r"|\bngay\s*[\d.…_/ ]*\s*thang\s*[\d.…_/ ]*\s*nam\b(?! (sinh|tiem))"
 )
-_SIGNATURE_MAX_CELLS = 3  # a signature row holds a few titles, not a person's data
+_SIGNATURE_MAX_CELLS = 3  # a row with one title holds a few cells, not a person's data
 
 
-def _footer_kind(row: list, name_rel: int | None) -> str | None:
-    """Return "total" or "signature" when the row starts the footer of the list, else None.
+def is_signature_text(value: object) -> bool:
+    """A signature block's title ("NGƯỜI LẬP BIỂU", "TRƯỞNG TRẠM", "XÁC NHẬN"…), its
+    "(Ký, ghi rõ họ tên)" line or its "…, ngày … tháng … năm …" line."""
+    return value.__class__ is str and len(value) <= 120 and bool(  # type: ignore[arg-type]
+        _SIGNATURE.search(fold(value)))  # type: ignore[arg-type]
 
-    Total: the first non-empty cell reads "Tổng cộng", "Tổng số", "Tổng: 12", "Cộng"…
-    Signature: a row with a name cell is a signature row only if that cell is a signature
-    title ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"…); a row without a name if one of its
-    at most three texts is one, or the "…, ngày … tháng … năm …" line. (A person's job,
-    "Kế toán", in another column must not end the list.)
+
+def _signature_row(row: list, name_rel: int | None, data_rels: tuple[int, ...]) -> bool:
+    """Does ``row`` start the signers' block under the list (so the names under it are not
+    people)?
+
+    A title may fall in any column, the ID and date columns included (merged cells, wide
+    titles). A real record is never one: a name that is not a title, or a date of birth,
+    an ID number or a sex that is not a title, keeps the row a record. With one title the
+    row holds at most three cells (a person's job "Kế toán" beside other data must not end
+    the list), unless the title is in the name column; two titles or more always end it.
     """
-    cells = [(rel, v) for rel, v in enumerate(row) if not _blank(v)]
-    if not cells:
-        return None
-    if _total_row(row):
-        return "total"
-    if name_rel is not None and not _blank(row[name_rel]):
-        value = row[name_rel]
-        if value.__class__ is str and len(value) <= 120 and _SIGNATURE.search(fold(value)):
-            return "signature"
-        return None
-    if len(cells) > _SIGNATURE_MAX_CELLS:
-        return None
-    for _rel, value in cells:
-        if value.__class__ is str and len(value) <= 120 and _SIGNATURE.search(fold(value)):
-            return "signature"
-    return None
+    titles = others = 0
+    name_title = False
+    for rel, value in enumerate(row):
+        if _blank(value):
+            continue
+        if is_signature_text(value):
+            titles += 1
+            name_title = name_title or rel == name_rel
+        elif rel == name_rel or rel in data_rels:
+            return False
+        else:
+            others += 1
+    return titles > 0 and (name_title or titles >= 2 or titles + others <= _SIGNATURE_MAX_CELLS)
+
+
+def _textual_key(row: list, rels: tuple[int, ...]) -> bool:
+    """Cheap pre-test for a keyed row: its ID and date cells hold no number, date or text
+    starting with a digit (every real ID and most dates), so it may be a signature row."""
+    for r in rels:
+        v = row[r]
+        if v is None or v == "":
+            continue
+        if v.__class__ is not str:
+            return False
+        v = v.lstrip()
+        if v and v[0].isdigit():
+            return False
+    return True
 
 
 def _total_row(row: list) -> bool:
@@ -747,6 +767,8 @@ def _read_records(
         return r if 0 <= r < src.width else None
 
     ni, ii, di = rel("full_name"), rel("id_number"), rel("dob")
+    keys = tuple(r for r in (ii, di) if r is not None)
+    data = tuple(r for f in ("dob", "sex", "id_number") if (r := rel(f)) is not None)
     mapped = [r for f in columns if (r := rel(f)) is not None]
     others = [r for r in mapped if r != ni]
     name_header = None
@@ -765,20 +787,19 @@ def _read_records(
         )
         if not keyed:
             named = ni is not None and not _blank(row[ni])
-            if named:
-                if _footer_kind(row, ni):
-                    break
-                if blank_run >= 2 and all(_blank(row[r]) for r in others):
-                    break  # a lone name after a gap: a signer, not a person
-            else:
-                if _footer_kind(row, ni):
-                    break
+            if _total_row(row) or _signature_row(row, ni, data):
+                break
+            if not named:
                 blank_run = blank_run + 1 if all(_blank(row[r]) for r in mapped) else 0
                 continue
+            if blank_run >= 2 and all(_blank(row[r]) for r in others):
+                break  # a lone name after a gap: a signer, not a person
         elif name_header is not None and row[ni] == name_header:
             continue  # header repeated on a new printed page
         elif _total_row(row):
             break  # "Tổng cộng" with a count under the date or ID column
+        elif _textual_key(row, keys) and _signature_row(row, ni, data):
+            break  # a title or the date line in the ID or date column
         blank_run = 0
         if not nfc_done:
             row = [nfc(v) if v.__class__ is str and not v.isascii() else v for v in row]
