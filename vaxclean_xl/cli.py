@@ -114,12 +114,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.out), rows=args.rows, seed=args.seed)
 
 
+_MAP_HELP = "Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    from vaxclean_xl.argparse_vi import VietnameseArgumentParser
+
+    p = VietnameseArgumentParser(
         prog="vaxclean",
         description="Làm sạch dữ liệu tiêm chủng COVID-19 theo quy trình của Bộ Y tế (2022).",
     )
-    p.add_argument("--version", action="version", version=f"vaxclean {__version__}")
+    p.add_argument("--version", action="version", version=f"vaxclean {__version__}",
+                   help="Hiện số phiên bản rồi thoát")
     sub = p.add_subparsers(dest="command", required=True, metavar="LỆNH")
 
     v = sub.add_parser("validate", help="Kiểm tra danh sách, phân nhóm và đánh dấu ô sai.")
@@ -127,8 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("-o", "--output", help="Tệp .xlsx kết quả (mặc định <tên>.kiemtra.xlsx)")
     v.add_argument("--json", help="Ghi báo cáo JSON vào tệp này")
     v.add_argument("--sheet", help="Tên trang tính chứa danh sách")
-    v.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT",
-                   help="Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)")
+    v.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT", help=_MAP_HELP)
     v.add_argument("-q", "--quiet", action="store_true", help="Không hiện tiến độ")
     v.set_defaults(func=cmd_validate)
 
@@ -139,13 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--password", help="Đặt mật khẩu mở tệp cho các tệp của thôn")
     sp.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
     sp.add_argument("--sheet", help="Tên trang tính chứa danh sách")
-    sp.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT")
+    sp.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT", help=_MAP_HELP)
     sp.set_defaults(func=cmd_split)
 
     s = sub.add_parser("sample", help="Tạo danh sách mẫu có lỗi cài sẵn (để thử và kiểm thử).")
-    s.add_argument("output")
-    s.add_argument("--rows", type=int, default=500)
-    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("output", help="Tệp .xlsx danh sách mẫu sẽ tạo")
+    s.add_argument("--rows", type=int, default=500, help="Số dòng (mặc định 500)")
+    s.add_argument("--seed", type=int, default=1,
+                   help="Số khởi tạo ngẫu nhiên: cùng số cho cùng danh sách (mặc định 1)")
     s.add_argument("--hamlets", type=int, help="Số thôn/xóm (mặc định: ngẫu nhiên 5–40)")
     s.set_defaults(func=cmd_sample)
 
@@ -178,9 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_build_parsers(sub)
 
     d = sub.add_parser("demo", help="Chạy thử toàn bộ quy trình trên dữ liệu mẫu.")
-    d.add_argument("--out", default="demo-output")
-    d.add_argument("--rows", type=int, default=800)
-    d.add_argument("--seed", type=int, default=2022)
+    d.add_argument("--out", default="demo-output",
+                   help="Thư mục ghi các tệp chạy thử (mặc định demo-output)")
+    d.add_argument("--rows", type=int, default=800, help="Số dòng của danh sách mẫu (mặc định 800)")
+    d.add_argument("--seed", type=int, default=2022,
+                   help="Số khởi tạo ngẫu nhiên của danh sách mẫu (mặc định 2022)")
     d.set_defaults(func=cmd_demo)
     return p
 

@@ -203,12 +203,14 @@ def install_excel(target_dir: str | Path | None = None) -> Path:
 def add_build_parsers(sub) -> None:  # noqa: ANN001 - argparse sub-parsers
     """Register build-addin, build-workbook and install-excel."""
     a = sub.add_parser("build-addin", help="Tạo add-in Excel (.xlam) có thẻ «Làm sạch TC».")
-    a.add_argument("-o", "--output", default="vaxclean.xlam")
+    a.add_argument("-o", "--output", default="vaxclean.xlam",
+                   help="Tệp add-in sẽ tạo (mặc định vaxclean.xlam)")
     a.add_argument("--interpreter", help="Đường dẫn python(w).exe ghi vào cấu hình add-in")
     a.set_defaults(func=_cmd_build_addin)
     w = sub.add_parser("build-workbook",
                        help="Tạo sổ điều khiển (.xlsm) có các nút, cài đặt và hướng dẫn.")
-    w.add_argument("-o", "--output", default="VaxClean.xlsm")
+    w.add_argument("-o", "--output", default="VaxClean.xlsm",
+                   help="Tệp sổ điều khiển sẽ tạo (mặc định VaxClean.xlsm)")
     w.add_argument("--interpreter", help="Đường dẫn python(w).exe ghi vào cấu hình")
     w.set_defaults(func=_cmd_build_workbook)
     i = sub.add_parser("install-excel", help="(Windows) Cài add-in vào thư mục XLSTART.")
