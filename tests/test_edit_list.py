@@ -9,12 +9,18 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.styles import Font
 
 from tests.conftest import soffice_convert, soffice_or_skip
 from vaxclean_xl.commands import edit_list as E
-from vaxclean_xl.commands.police_list import hamlet_order
+from vaxclean_xl.commands.merge import merge_files
+from vaxclean_xl.commands.split import split_file
+from vaxclean_xl.commands.validate import validate_file
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.legacy_text import legacy_to_unicode
+from vaxclean_xl.core.normalize import parse_date, parse_sex
+from vaxclean_xl.io import hamlet_layout as HL
 from vaxclean_xl.sample import (
     C_DOB,
     C_HAMLET,
@@ -268,3 +274,154 @@ def test_cli(sample, cleaned, tmp_path, capsys):
     assert "Đã lập danh sách sửa trực tiếp trên nền tảng:" in text
     assert "khác hẳn danh sách gốc" in text and str(out) in text
     assert out.exists()
+
+
+# --- without a baseline: the merged list's own change log ------------------------------------
+
+def _fill_returned(split, fixes: dict[int, dict[str, object]]) -> None:
+    """Type corrections into the hamlet files as a hamlet worker would (openpyxl)."""
+    for hf in split.files:
+        wanted = {rec.row for rec in hf.records} & set(fixes)
+        if not wanted:
+            continue
+        wb = openpyxl.load_workbook(hf.path)
+        ws = wb[HL.DATA_SHEET]
+        cols = {ws.cell(HL.HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+        for r in range(HL.FIRST_ROW, ws.max_row + 1):
+            key = HL.parse_key(ws.cell(r, cols[HL.KEY_HEADER]).value)
+            if key and key[1] in wanted:
+                for f, value in fixes[key[1]].items():
+                    ws.cell(r, cols[HL.CORR_HEADERS[f]], value)
+        wb.save(hf.path)
+
+
+@pytest.fixture(scope="module")
+def merged_flow(sample, tmp_path_factory):
+    """The README's flow on real files: validate → split → corrections typed into the
+    returned hamlet files → merge. Returns (original, merged, rows by role, old values)."""
+    src, truth = sample
+    d = tmp_path_factory.mktemp("edit-log")
+    original = d / "goc.xlsx"
+    original.write_bytes(src.read_bytes())
+    validate_file(original, d / "goc.kiemtra.xlsx", d / "goc.json", today=TODAY)
+    split = split_file(original, d / "gui-thon", all_records=True, today=TODAY)
+    ws = openpyxl.load_workbook(original)[SHEET]
+    rows = {"dob_fixed": first_with(truth, ["DOB003"]),
+            "name_fixed": first_with(truth, ["NAME004"]),
+            "no_id": first_with(truth, ["ID001"]),
+            "ok_changed": FIRST_DATA_ROW}
+    old = {k: {"dob": ws.cell(r, C_DOB + 1).value, "name": ws.cell(r, C_NAME + 1).value}
+           for k, r in rows.items()}
+    dob, _ = parse_date(ws.cell(rows["no_id"], C_DOB + 1).value)
+    male = parse_sex(ws.cell(rows["no_id"], C_SEX + 1).value) == "M"
+    digit = (0 if male else 1) + (2 if dob.year >= 2000 else 0)
+    _fill_returned(split, {
+        rows["dob_fixed"]: {"dob": f"12/03/{str(old['dob_fixed']['dob']).strip()}"},
+        rows["name_fixed"]: {"full_name": legacy_to_unicode(old["name_fixed"]["name"], "TCVN3")},
+        rows["no_id"]: {"id_number": f"001{digit}{dob.year % 100:02d}999998"},
+        rows["ok_changed"]: {"full_name": old["ok_changed"]["name"] + " Anh"},
+    })
+    merged = d / "goc.gop.xlsx"
+    merge_files(original, [d / "gui-thon"], merged, d / "gop.json", today=TODAY)
+    return original, merged, rows, old
+
+
+def test_without_baseline_the_change_log_gives_the_platform_values(merged_flow, sample,
+                                                                   tmp_path):
+    original, merged, rows, old = merged_flow
+    truth = sample[1]
+    log = E.edit_list(merged, tmp_path / "log.xlsx", today=TODAY, settings=SETTINGS)
+    ws = openpyxl.load_workbook(log.output)[E.SHEET]
+    got = listed(ws)
+    # the records the hamlets fixed are there, with what the platform still holds
+    bad_before = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
+    assert set(got) == bad_before | {rows["ok_changed"]}
+    assert log.basis == E.BASIS_LOG and log.warnings == [] and log.logged == 4
+    assert rows["no_id"] not in got  # imported, not edited by hand
+
+    r = got[rows["dob_fixed"]]
+    year = str(old["dob_fixed"]["dob"]).strip()
+    assert (ws[f"{DOB_NOW}{r}"].value, ws[f"{DOB_NEW}{r}"].value) == (year, f"12/03/{year}")
+    assert fill(ws[f"{DOB_NOW}{r}"]) == "FCE4D6" and fill(ws[f"{DOB_NEW}{r}"]) == "C6EFCE"
+    assert "chỉ có năm" in ws[f"L{r}"].value  # what is wrong on the platform
+
+    r = got[rows["name_fixed"]]
+    assert ws[f"{NAME_NOW}{r}"].value == old["name_fixed"]["name"]  # the TCVN3 text
+    assert ws[f"{NAME_NEW}{r}"].value == legacy_to_unicode(old["name_fixed"]["name"], "TCVN3")
+    assert fill(ws[f"{NAME_NEW}{r}"]) == "C6EFCE"
+
+    r = got[rows["ok_changed"]]
+    assert ws[f"{NAME_NOW}{r}"].value == old["ok_changed"]["name"]
+    assert ws[f"{NAME_NEW}{r}"].value == old["ok_changed"]["name"] + " Anh"
+    assert ws[f"L{r}"].value == "Đã sửa theo rà soát của thôn/công an."
+
+    # a record nobody fixed keeps its certain fix (VNI name -> Unicode), as without a log
+    vni = got[first_with(truth, ["NAME005"])]
+    assert ws[f"{NAME_NOW}{vni}"].value != ws[f"{NAME_NEW}{vni}"].value
+    assert fill(ws[f"{NAME_NEW}{vni}"]) == "C6EFCE"
+    assert "danh sách gốc" not in ws["A5"].value and "Nhật ký thay đổi" in ws["A5"].value
+
+    # the same records and values as with the platform's original list as baseline
+    base = E.edit_list(merged, tmp_path / "base.xlsx", baseline=original, today=TODAY,
+                       settings=SETTINGS)
+    assert [r.source_row for r in log.rows] == [r.source_row for r in base.rows]
+    by_row = {r.source_row: r for r in base.rows}
+    fixed = [x for x in log.rows if x.corrected_since]
+    assert {x.source_row for x in fixed} == {rows["dob_fixed"], rows["name_fixed"],
+                                             rows["ok_changed"]}
+    for mine in fixed:  # (the others get certain fixes instead of the same values again)
+        theirs = by_row[mine.source_row]
+        assert (mine.current, mine.corrected) == (theirs.current, theirs.corrected)
+
+
+def edit_cli(args: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="vaxclean")
+    E.add_edit_parser(parser.add_subparsers(dest="command", required=True))
+    ns = parser.parse_args(["edit-list", *args])
+    return ns.func(ns)
+
+
+def test_cli_reads_the_log_and_warns_only_without_one(merged_flow, tmp_path, capsys):
+    original, merged, _rows, _old = merged_flow
+    assert edit_cli([str(merged), "-o", str(tmp_path / "a.xlsx")]) == 0
+    out, err = capsys.readouterr()
+    assert "Giá trị trên nền tảng lấy từ trang «Nhật ký thay đổi»: 4 bản ghi" in out
+    assert err == ""
+    # a list merge never wrote: what is missing is said, in Vietnamese, on stderr; exit 0
+    assert edit_cli([str(original), "-o", str(tmp_path / "b.xlsx")]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"Lưu ý: {E.NO_BASIS_WARNING}\n"
+    assert "Không có --baseline" in err and "KHÔNG có trong danh sách" in err
+    assert (tmp_path / "b.xlsx").exists()
+
+
+def test_later_log_sheets_do_not_hide_the_platform_value(tmp_path):
+    """A second merge of the merged list adds "Nhật ký thay đổi (2)": the value the platform
+    holds is the old value of the FIRST logged change of a cell."""
+    path = tmp_path / "two-logs.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Danh sách").write_row(0, 0, ["Họ và tên"])
+    head = ["Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ", "Giá trị mới", "Cách khớp"]
+    later = wb.add_worksheet("Nhật ký thay đổi (2)")  # written first, read second
+    later.write_row(0, 0, head)
+    later.write_row(1, 0, ["cong-an.xlsx", "Công an xã", 9, "Ngày sinh", "12/03/1950",
+                           "13/03/1950", "theo mã bản ghi"])
+    later.write_row(2, 0, ["cong-an.xlsx", "Công an xã", 10, "Giới tính", "Nam", "Nữ",
+                           "theo mã bản ghi"])
+    first = wb.add_worksheet("Nhật ký thay đổi")
+    first.write_row(0, 0, head)
+    first.write_row(1, 0, ["Xom-1.xlsx", "Xóm 1", 9, "Ngày sinh", "1950", "12/03/1950",
+                           "theo mã bản ghi"])
+    first.write_row(2, 0, ["Xom-1.xlsx", "Xóm 1", 11, "Số điện thoại", "09", "0912345678",
+                           "theo mã bản ghi"])
+    wb.close()
+    assert E.logged_originals(path) == {9: {"dob": "1950"}, 10: {"sex": "Nam"}}
+    assert E.logged_originals(original_without_log(tmp_path)) is None
+
+
+def original_without_log(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_worksheet("Danh sách").write_row(0, 0, ["Họ và tên"])
+    wb.close()
+    return path

@@ -17,10 +17,17 @@ Which records and which values:
   where it was). "Trên nền tảng" = ORIGINAL's values, "Sửa thành" = INPUT's values.
   Rows ORIGINAL put in NO_ID/BAD_ID_FORMAT are left out (they go through the import file),
   and so are INPUT rows that ORIGINAL lacks (new people, imported too);
-* without it: INPUT's rows in BAD_PERSONAL_INFO; "Trên nền tảng" = INPUT's values,
+* without it, when INPUT is a list written by ``merge``: its own change log (every sheet
+  "Nhật ký thay đổi", "Nhật ký thay đổi (2)"…, the oldest first; the first logged old
+  value of a cell is what the platform still holds) gives back ORIGINAL: INPUT with the
+  logged old values put back. Rows with a logged change are chosen and shown as with
+  ``baseline``; the other rows as below, since nobody changed them;
+* without either: INPUT's rows in BAD_PERSONAL_INFO; "Trên nền tảng" = INPUT's values,
   "Sửa thành" = the certain fix of each finding, the field's value when it has no
   error, and an empty red cell when it has an error without a certain fix (to be filled
-  from the police's verification).
+  from the police's verification). Records the hamlets or the police already fixed are
+  correct in INPUT and cannot be told apart, so they are missing: a Vietnamese warning
+  says so (stderr, like ``export-import``; the exit code stays 0).
 
 A "Sửa thành" value that still breaks a rule is flagged in "Lưu ý": typing it on the
 platform would only move the error.
@@ -29,19 +36,24 @@ platform would only move the error.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
+import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.commands.police_list import hamlet_order
+from vaxclean_xl.commands.merge import SHEET_CHANGES
+from vaxclean_xl.commands.merge import _apply as apply_values  # the merge's own row writer
 from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
-from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
+from vaxclean_xl.core.normalize import SEX_LABEL, cell_text, format_date, id_text, nfc
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
-from vaxclean_xl.io.reader import Table, column_letter, read_table
+from vaxclean_xl.io.reader import Table, column_letter, read_sheets, read_table
 from vaxclean_xl.settings import Settings, load_settings
 
 OUTPUT_SUFFIX = ".suatay.xlsx"
@@ -75,6 +87,15 @@ WIDTHS: dict[int, float] = {STT_COL: 5, ROW_COL: 6, HAMLET_COL: 12, PROBLEM_COL:
                             REMARK_COL: 20, DONE_COL: 10}
 TEXT_FIELDS = ("dob", "id_number")
 
+# Where the platform's values came from (EditOutcome.basis).
+BASIS_BASELINE, BASIS_LOG, BASIS_NONE = "baseline", "log", "none"
+LOG_HEADERS = ("Dòng", "Trường", "Giá trị cũ")  # the columns of merge's change log read here
+NO_BASIS_WARNING = (
+    "Không có --baseline (danh sách gốc xuất từ nền tảng) và tệp không có trang «"
+    + SHEET_CHANGES + "» của lệnh merge: chỉ liệt kê bản ghi hiện còn sai thông tin cá "
+    "nhân; bản ghi thôn/công an đã sửa (trên nền tảng vẫn còn sai) KHÔNG có trong danh "
+    "sách. Dùng --baseline DANH_SACH_GOC.xlsx để liệt kê cả những bản ghi đó.")
+
 
 @dataclass(slots=True)
 class EditRow:
@@ -89,6 +110,7 @@ class EditRow:
     changed: set[str] = field(default_factory=set)
     missing: set[str] = field(default_factory=set)  # no value to type yet, or still wrong
     mismatch: bool = False  # ORIGINAL's row looks like another person (rows shifted?)
+    corrected_since: bool = False  # compared with ORIGINAL (baseline or change log)
 
 
 @dataclass(slots=True)
@@ -104,6 +126,9 @@ class EditOutcome:
     missing_cells: int = 0
     still_wrong: int = 0  # rows whose value to type still breaks a rule
     mismatched: int = 0  # rows whose INPUT record looks like another person than ORIGINAL's
+    basis: str = BASIS_NONE  # where "Trên nền tảng" comes from: baseline, log or none
+    logged: int = 0  # rows with an old value in the change log (basis "log")
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -185,7 +210,8 @@ def _row_with_baseline(rec: Record, base: Record, hamlet: str) -> EditRow:
     current = {f: shown(base, f) for f in EDIT_FIELDS}
     corrected = {f: to_type(rec, f) for f in EDIT_FIELDS}
     row = EditRow(rec.row, hamlet, current, corrected,
-                  problem_text(base) or "Đã sửa theo rà soát của thôn/công an.")
+                  problem_text(base) or "Đã sửa theo rà soát của thôn/công an.",
+                  corrected_since=True)
     bad = error_fields(rec)
     if bad:
         row.missing |= bad
@@ -201,13 +227,16 @@ def _row_with_baseline(rec: Record, base: Record, hamlet: str) -> EditRow:
     return row
 
 
-def build_rows(result: Validation, baseline: Validation | None) -> list[EditRow]:
-    """The worklist rows (see the module docstring), ordered by hamlet then list row."""
+def build_rows(result: Validation, baseline: Validation | None,
+               logged: set[int] | None = None) -> list[EditRow]:
+    """The worklist rows (see the module docstring), ordered by hamlet then list row.
+    ``logged``: the rows ``baseline`` was rebuilt for from the change log; the others are
+    unchanged since ORIGINAL and get the certain fixes as without a baseline."""
     rows: list[EditRow] = []
     base_by_row = {r.row: r for r in baseline.records} if baseline else {}
     for rec in result.records:
         hamlet = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
-        if baseline is None:
+        if baseline is None or (logged is not None and rec.row not in logged):
             if rec.category is Category.BAD_PERSONAL_INFO:
                 rows.append(_row_without_baseline(rec, hamlet))
             continue
@@ -223,6 +252,52 @@ def build_rows(result: Validation, baseline: Validation | None) -> list[EditRow]
                        and not same(f, row.current[f], row.corrected[f])}
     rows.sort(key=lambda r: (hamlet_order(r.hamlet), r.source_row))
     return rows
+
+
+# --- the merged list's own change log -----------------------------------------------------
+
+def _log_sheets(names: list[str]) -> list[str]:
+    """The change-log sheets of a merged list, oldest first: a later merge of the same list
+    adds "Nhật ký thay đổi (2)" and so on."""
+    found: list[tuple[int, str]] = []
+    for name in names:
+        m = re.fullmatch(re.escape(SHEET_CHANGES) + r"(?: \((\d+)\))?", nfc(name).strip())
+        if m:
+            found.append((int(m.group(1) or 1), name))
+    return [name for _n, name in sorted(found)]
+
+
+def logged_originals(path: Path) -> dict[int, dict[str, str]] | None:
+    """Row -> field -> the value before the first logged change, from ``merge``'s change log
+    sheets of ``path``; None when it has none (not a merged list, or a CSV)."""
+    sheets = read_sheets(path)
+    names = _log_sheets(list(sheets))
+    if not names:
+        return None
+    field_of = {label: f for f, label in FIELD_LABEL_VI.items() if f in EDIT_FIELDS}
+    olds: dict[int, dict[str, str]] = {}
+    for name in names:
+        cols: dict[str, int] | None = None
+        for _n, values in sheets[name]:
+            texts = [cell_text(v) for v in values]
+            if cols is None:
+                if all(h in texts for h in LOG_HEADERS):
+                    cols = {h: texts.index(h) for h in LOG_HEADERS}
+                continue
+            row_text, label, old = (texts[c] if c < len(texts) else ""
+                                    for c in cols.values())
+            f = field_of.get(label)
+            if f is not None and row_text.isdigit():
+                olds.setdefault(int(row_text), {}).setdefault(f, old)  # the oldest wins
+    return olds
+
+
+def table_before(table: Table, olds: dict[int, dict[str, str]]) -> Table:
+    """``table`` with the logged old values put back: the list as the platform holds it."""
+    rows, _changed = apply_values(table, {(row, f): old or None
+                                          for row, fields in olds.items()
+                                          for f, old in fields.items() if f in table.columns})
+    return dataclasses.replace(table, rows=rows)
 
 
 # --- command --------------------------------------------------------------------------------
@@ -249,24 +324,35 @@ def edit_list(
     settings = settings or load_settings(settings_file, src)
     result = validate_table(table, today)
     base_table = base_result = None
+    logged: set[int] | None = None
+    warnings: list[str] = []
+    basis = BASIS_NONE
     if base_path is not None:
+        basis = BASIS_BASELINE
         base_table = read_table(base_path)  # the platform's export: its own sheet name
         base_result = validate_table(base_table, today)
-    rows = build_rows(result, base_result)
+    elif (olds := logged_originals(src)) is not None:
+        basis = BASIS_LOG
+        logged = {row for row, fields in olds.items() if fields}
+        base_table = table_before(table, olds)
+        base_result = validate_table(base_table, today)
+    else:
+        warnings.append(NO_BASIS_WARNING)
+    rows = build_rows(result, base_result, logged)
     with atomic_path(out) as tmp:
-        write_worklist(tmp, rows, settings=settings, today=today,
-                       with_baseline=base_path is not None)
+        write_worklist(tmp, rows, settings=settings, today=today, basis=basis)
     return EditOutcome(
         table, result, base_table, out, rows,
         changed_cells=sum(len(r.changed) for r in rows),
         missing_cells=sum(len(r.missing) for r in rows),
-        still_wrong=sum(1 for r in rows if base_path is not None and r.missing),
+        still_wrong=sum(1 for r in rows if r.corrected_since and r.missing),
         mismatched=sum(1 for r in rows if r.mismatch),
+        basis=basis, logged=len(logged or ()), warnings=warnings,
     )
 
 
 def write_worklist(path: Path, rows: list[EditRow], *, settings: Settings, today: _dt.date,
-                   with_baseline: bool) -> None:
+                   basis: str) -> None:
     """The printable worklist (XlsxWriter; not protected: staff sort and filter it)."""
     import xlsxwriter
 
@@ -290,10 +376,15 @@ def write_worklist(path: Path, rows: list[EditRow], *, settings: Settings, today
     ws = wb.add_worksheet(SHEET)
     s = settings
     station = P.station_unit(s)
-    source = ("Trên nền tảng = danh sách gốc xuất từ nền tảng; Sửa thành = danh sách đã làm "
-              "sạch." if with_baseline else
-              "Trên nền tảng = danh sách hiện có; Sửa thành = gợi ý sửa chắc chắn (ô đỏ: chưa "
-              "có giá trị đúng).")
+    source = {
+        BASIS_BASELINE: "Trên nền tảng = danh sách gốc xuất từ nền tảng; Sửa thành = danh "
+                        "sách đã làm sạch.",
+        BASIS_LOG: f"Trên nền tảng = giá trị cũ trong trang «{SHEET_CHANGES}» (dòng chưa ai "
+                   "sửa: danh sách hiện có); Sửa thành = giá trị đã sửa hoặc gợi ý sửa chắc "
+                   "chắn (ô đỏ: chưa có giá trị đúng).",
+        BASIS_NONE: "Trên nền tảng = danh sách hiện có; Sửa thành = gợi ý sửa chắc chắn (ô "
+                    "đỏ: chưa có giá trị đúng).",
+    }[basis]
     P.write_heading(
         ws, F, left=[station],
         left_cols=(STT_COL, PAIR_COL["full_name"]), right_cols=(PAIR_COL["id_number"], LAST_COL),
@@ -392,12 +483,18 @@ def cmd_edit_list(args: argparse.Namespace) -> int:
                         settings_file=args.settings)
     print(f"Đã lập danh sách sửa trực tiếp trên nền tảng: {outcome.count} bản ghi, "
           f"{outcome.changed_cells} ô cần sửa.")
+    if outcome.basis == BASIS_LOG:
+        print(f"  Giá trị trên nền tảng lấy từ trang «{SHEET_CHANGES}»: {outcome.logged} "
+              "bản ghi đã được thôn/công an sửa.")
     if outcome.missing_cells:
-        what = "ô giá trị mới còn lỗi" if args.baseline else "ô chưa có giá trị đúng"
+        what = {BASIS_BASELINE: "ô giá trị mới còn lỗi", BASIS_NONE: "ô chưa có giá trị đúng",
+                BASIS_LOG: "ô còn lỗi hoặc chưa có giá trị đúng"}[outcome.basis]
         print(f"  Còn {outcome.missing_cells} {what} (tô đỏ): xác minh trước khi sửa.")
     if outcome.mismatched:
         print(f"  {outcome.mismatched} dòng khác hẳn danh sách gốc: kiểm tra lại.")
     print(f"Tệp danh sách: {outcome.output}")
+    for w in outcome.warnings:
+        print(f"Lưu ý: {w}", file=sys.stderr)
     return 0
 
 
@@ -410,7 +507,10 @@ def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("-o", "--output",
                    help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
     p.add_argument("--baseline",
-                   help="Danh sách gốc xuất từ nền tảng trước khi làm sạch (giá trị hiện có)")
+                   help="Danh sách gốc xuất từ nền tảng trước khi làm sạch (giá trị hiện có). "
+                        f"Không có thì dùng trang «{SHEET_CHANGES}» của danh sách đã gộp; "
+                        "không có cả hai thì thiếu các bản ghi thôn/công an đã sửa (có cảnh "
+                        "báo)")
     p.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
     p.add_argument("--sheet", help="Tên trang tính chứa danh sách")
     p.set_defaults(func=cmd_edit_list)
