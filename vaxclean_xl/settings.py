@@ -8,11 +8,13 @@ key, column B the value). Missing values stay empty: outputs leave a blank to fi
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from vaxclean_xl.errors import InputError
+from vaxclean_xl.notices import notify
 
 SETTINGS_SHEET = "Cài đặt"
 
@@ -55,29 +57,109 @@ _BY_LABEL = {" ".join(v.casefold().split()): k for k, v in LABELS_VI.items()}
 _KEYS = {f.name for f in fields(Settings)}
 
 
-def _from_mapping(data: dict[str, object], origin: str) -> Settings:
+CODE_KEYS: tuple[str, ...] = ("province_code", "district_code", "ward_code")
+_CODE_EXAMPLE = {"province_code": "01", "district_code": "001", "ward_code": "00001"}
+_SYNTAX_HINT = {
+    "toml": 'mỗi dòng một mục dạng khóa = giá trị, chữ đặt trong dấu ngoặc kép (ví dụ '
+            'commune = "An Bình")',
+    "json": 'JSON cần dạng {"khóa": "giá trị", …}, chữ trong dấu ngoặc kép, các mục cách '
+            "nhau bằng dấu phẩy, không có dấu phẩy sau mục cuối",
+}
+
+
+def _number_text(value: object) -> str:
+    """A number as typed: 1 -> "1", 1.0 -> "1"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _key_line(text: str, key: str, fmt: str) -> int | None:
+    """Line number (1-based) where ``key`` is set in the settings text, if found."""
+    k = re.escape(key)
+    pattern = rf'^[ \t]*(?:{k}|"{k}"|\'{k}\')[ \t]*=' if fmt == "toml" else rf'"{k}"\s*:'
+    m = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def _at(line: int | None) -> str:
+    return f" (dòng {line})" if line else ""
+
+
+def _code_notice(key: str, value: object, where: str, fmt: str) -> str:
+    """Why a code typed as a number is a problem and what was used instead (no padding:
+    whether a code has 2, 3 or 5 digits is the platform's, not certain here)."""
+    shown = _number_text(value)
+    example = _CODE_EXAMPLE[key]
+    if fmt == "sheet":
+        how = f"định dạng ô là Văn bản (Text) rồi gõ lại, ví dụ {example}"
+    else:
+        form = f'{key} = "{example}"' if fmt == "toml" else f'"{key}": "{example}"'
+        how = f"viết mã trong dấu ngoặc kép, ví dụ {form}"
+    return (f"{where}: {LABELS_VI[key]} ({key}) được ghi dạng số ({shown}), nên số 0 ở đầu "
+            f"mã (nếu có) đã mất. Đã dùng «{shown}» đúng như đã ghi, không tự thêm số 0 vì "
+            f"chưa chắc mã có mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy {how}.")
+
+
+def _from_mapping(data: dict[str, object], origin: str, text: str = "",
+                  fmt: str = "toml") -> Settings:
     unknown = [k for k in data if k not in _KEYS]
     if unknown:
-        raise InputError(f"Tệp cài đặt «{origin}» có mục không hợp lệ: {', '.join(unknown)}.",
+        listed = ", ".join(f"{k}{_at(_key_line(text, k, fmt))}" for k in unknown)
+        raise InputError(f"Tệp cài đặt «{origin}» có mục không hợp lệ: {listed}. Các mục "
+                         f"hợp lệ: {', '.join(f.name for f in fields(Settings))}.",
                          code="E110")
-    return Settings(**{k: str(v).strip() for k, v in data.items()})
+    for key in CODE_KEYS:
+        if _is_number(data.get(key)):
+            line = _key_line(text, key, fmt)
+            where = f"Tệp cài đặt «{origin}»" + (f", dòng {line}" if line else "")
+            notify(_code_notice(key, data[key], where, fmt))
+    return Settings(**{k: (_number_text(v) if _is_number(v) else str(v)).strip()
+                       for k, v in data.items()})
+
+
+def _syntax_error(path: Path, exc: ValueError, raw: bytes, fmt: str) -> InputError:
+    """The settings file's syntax error with its line (and column) in Vietnamese."""
+    line = col = None
+    if isinstance(exc, UnicodeDecodeError):
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return InputError(f"Tệp cài đặt «{path.name}» không phải văn bản UTF-8 (lỗi ở dòng "
+                          f"{line}); hãy lưu lại với bảng mã UTF-8.", code="E110")
+    if isinstance(exc, json.JSONDecodeError):
+        line, col = exc.lineno, exc.colno
+    elif getattr(exc, "lineno", None):  # tomllib from Python 3.14 on
+        line, col = exc.lineno, getattr(exc, "colno", None)  # type: ignore[attr-defined]
+    elif m := re.search(r"at line (\d+), column (\d+)", str(exc)):
+        line, col = int(m.group(1)), int(m.group(2))
+    elif "end of document" in str(exc):
+        line = raw.count(b"\n") + 1
+    at = f" ở dòng {line}" + (f", cột {col}" if col else "") if line else ""
+    return InputError(f"Tệp cài đặt «{path.name}» sai cú pháp{at}: {_SYNTAX_HINT[fmt]}.",
+                      code="E110")
 
 
 def load_settings_file(path: str | Path) -> Settings:
-    """Settings from a .toml or .json file."""
+    """Settings from a .toml or .json file; a syntax error or an unknown key names its
+    line, a code typed as a number is reported with :func:`~vaxclean_xl.notices.notify`."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"Không đọc được tệp cài đặt «{path.name}».", code="E110") from exc
+    fmt = "toml" if path.suffix.lower() == ".toml" else "json"
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig")) if path.suffix.lower() == ".toml" \
-            else json.loads(raw.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"Tệp cài đặt «{path.name}» sai cú pháp.", code="E110") from exc
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text) if fmt == "toml" else json.loads(text)
+    except ValueError as exc:  # UnicodeDecodeError, TOMLDecodeError, JSONDecodeError
+        raise _syntax_error(path, exc, raw, fmt) from exc
     if not isinstance(data, dict):
-        raise InputError(f"Tệp cài đặt «{path.name}» sai cú pháp.", code="E110")
-    return _from_mapping(data.get("vaxclean", data), path.name)
+        raise InputError(f"Tệp cài đặt «{path.name}» sai cú pháp: {_SYNTAX_HINT[fmt]}.",
+                         code="E110")
+    return _from_mapping(data.get("vaxclean", data), path.name, text, fmt)
 
 
 def settings_from_rows(rows: list[list[object]]) -> Settings:
@@ -90,9 +172,9 @@ def settings_from_rows(rows: list[list[object]]) -> Settings:
         key = _BY_LABEL.get(label) or (label if label in _KEYS else None)
         if key and row[1] not in (None, ""):
             value = row[1]
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            setattr(out, key, str(value).strip())
+            if key in CODE_KEYS and _is_number(value):
+                notify(_code_notice(key, value, f"Trang «{SETTINGS_SHEET}»", "sheet"))
+            setattr(out, key, (_number_text(value) if _is_number(value) else str(value)).strip())
     return out
 
 
