@@ -177,3 +177,106 @@ def test_atomic_path_is_a_one_output_batch(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="là một thư mục"), atomic_path(folder):
         pass
     assert _leftovers(tmp_path) == []
+
+
+# --- the commands: exit 2 leaves nothing written, one Vietnamese line names the file ------
+
+
+@pytest.fixture(autouse=True)
+def _logs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+
+
+@pytest.fixture(scope="module")
+def sample_list(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from vaxclean_xl.sample import generate_sample
+
+    src = tmp_path_factory.mktemp("atomic-src") / "danh-sach.xlsx"
+    generate_sample(src, rows=60, seed=5)
+    return src
+
+
+def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    from vaxclean_xl.cli import main
+
+    rc = main(argv)
+    err = capsys.readouterr().err.strip()
+    return rc, err
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_validate_report_is_a_folder_writes_no_workbook(
+        sample_list: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bao-cao.json").mkdir()
+    rc, err = _cli(["validate", str(sample_list), "-o", str(tmp_path / "kq.xlsx"),
+                    "--json", str(tmp_path / "bao-cao.json"), "-q"], capsys)
+    assert rc == 2
+    assert err.count("\n") == 0 and err.startswith("Lỗi: ")
+    assert "bao-cao.json" in err and "là một thư mục" in err
+    assert "không mong muốn" not in err
+    assert _files(tmp_path) == ["bao-cao.json"]  # no workbook, no temp
+
+
+def test_validate_report_held_open_keeps_both_old_outputs(
+        sample_list: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, rep = tmp_path / "kq.xlsx", tmp_path / "bao-cao.json"
+    out.write_bytes(b"old workbook")
+    rep.write_text("old report")
+    with _immutable(rep):
+        rc, err = _cli(["validate", str(sample_list), "-o", str(out), "--json", str(rep),
+                        "-q"], capsys)
+    assert rc == 2
+    assert "bao-cao.json" in err and "tệp đang mở trong Excel?" in err
+    assert out.read_bytes() == b"old workbook" and rep.read_text() == "old report"
+    assert _files(tmp_path) == ["bao-cao.json", "kq.xlsx"]
+
+
+def test_validate_output_under_a_file(
+        sample_list: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "ket-qua"
+    blocker.write_text("a file where a folder is expected")
+    rc, err = _cli(["validate", str(sample_list), "-o", str(tmp_path / "kq.xlsx"),
+                    "--json", str(blocker / "bao-cao.json"), "-q"], capsys)
+    assert rc == 2 and "bao-cao.json" in err and "không phải thư mục" in err
+    assert _files(tmp_path) == ["ket-qua"]
+
+
+def test_police_list_pdf_target_is_a_folder_writes_no_list(
+        sample_list: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import soffice_or_skip
+
+    soffice_or_skip()
+    (tmp_path / "cong-an.pdf").mkdir()
+    rc, err = _cli(["police-list", str(sample_list), "-o", str(tmp_path / "cong-an.xlsx"),
+                    "--pdf"], capsys)
+    assert rc == 2 and "cong-an.pdf" in err and "là một thư mục" in err
+    assert _files(tmp_path) == ["cong-an.pdf"]
+
+
+def test_export_import_report_is_a_folder_writes_no_import_file(
+        sample_list: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "import.baocao.xlsx").mkdir()
+    rc, err = _cli(["export-import", str(sample_list), "-o", str(tmp_path / "import.xlsx")],
+                   capsys)
+    assert rc == 2 and "import.baocao.xlsx" in err and "là một thư mục" in err
+    assert _files(tmp_path) == ["import.baocao.xlsx"]
+
+
+def test_build_addin_into_a_read_only_place(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, err = _cli(["build-addin", "-o", "/sys/vaxclean.xlam"], capsys)
+    assert rc == 2 and "/sys/vaxclean.xlam" in err
+    assert "thư mục chỉ đọc hoặc không có quyền ghi" in err
+
+
+def test_os_error_escaping_a_command_is_one_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A name longer than the system allows fails inside the reader with a bare OSError."""
+    too_long = tmp_path / ("a" * 300 + ".xlsx")
+    rc, err = _cli(["validate", str(too_long)], capsys)
+    assert rc == 2 and err.count("\n") == 0
+    assert err.startswith("Lỗi: ") and "quá dài" in err and "aaaa" in err
+    assert "không mong muốn" not in err
+    assert _files(tmp_path) == []

@@ -205,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu.", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file problem anywhere: name the file and the likely cause
+        from vaxclean_xl.errors import os_error_line
+
+        print(f"Lỗi: {os_error_line(exc)}", file=sys.stderr)
+        return EXIT_INPUT
     except Exception as exc:  # last resort: no traceback in the user's face
         from vaxclean_xl.logs import log_crash
 

@@ -6,7 +6,6 @@ own VBA runtime, reproducibly, without Excel.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -193,11 +192,9 @@ def install_excel(target_dir: str | Path | None = None) -> Path:
                             "Trên máy khác dùng: vaxclean build-addin -o vaxclean.xlam",
                             code="E503")
     folder = Path(target_dir) if target_dir else xlstart_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    built = build_addin(folder / "vaxclean.xlam.tmp-build", interpreter=interpreter_path())
-    final = folder / "vaxclean.xlam"
-    shutil.move(str(built.path), str(final))
-    return final
+    # built in place through a temp: an add-in Excel holds open is reported as such and
+    # the installed one stays as it was
+    return build_addin(folder / "vaxclean.xlam", interpreter=interpreter_path()).path
 
 
 def add_build_parsers(sub) -> None:  # noqa: ANN001 - argparse sub-parsers

@@ -52,7 +52,7 @@ from vaxclean_xl.core.model import (
 )
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
 from vaxclean_xl.errors import InputError, VaxcleanError
-from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.atomic import atomic_path, output_batch, refuse_same_file
 from vaxclean_xl.io.import_template import (
     DEFAULT_SPEC,
     HeaderCell,
@@ -325,12 +325,7 @@ def export_import(
             warnings.append(f"Mẫu đã có {layout.existing_rows} dòng dữ liệu dưới tiêu đề: giữ "
                             f"nguyên, ghi tiếp từ dòng {layout.first_row}.")
 
-    if layout is None:
-        write_default_import(out, the_spec, values)
-        sheet_name = the_spec.sheet
-    else:
-        fill_template(layout, out, the_spec, values)
-        sheet_name = layout.sheet
+    sheet_name = the_spec.sheet if layout is None else layout.sheet
     outcome = ExportOutcome(
         output=out, report=rep, spec=the_spec.id, template=tpl, sheet=sheet_name,
         first_row=first_row, written=len(chosen),
@@ -339,7 +334,14 @@ def export_import(
         labels=labels, missing_columns=list(layout.missing) if layout else [],
         baseline=base, warnings=warnings,
     )
-    write_export_report(rep, outcome, src, {rec.row: rec.full_name for rec in chosen})
+    with output_batch() as batch:  # the import file and its report, both or neither
+        out_tmp, rep_tmp = batch.path(out), batch.path(rep)
+        if layout is None:
+            write_default_import(out_tmp, the_spec, values)
+        else:
+            fill_template(layout, out_tmp, the_spec, values)
+        write_export_report(rep_tmp, outcome, src,
+                            {rec.row: rec.full_name for rec in chosen})
     log_line(f"export-import records={len(result.records)} written={outcome.written} "
              f"not_eligible={len(not_eligible)} out_of_scope={out_of_scope} "
              f"baseline={int(base is not None)} template={int(tpl is not None)} "

@@ -33,7 +33,7 @@ from vaxclean_xl.core.model import Category, Record, Severity
 from vaxclean_xl.core.normalize import format_date, hamlet_key, id_text
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import police_layout as P
-from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.atomic import OutputBatch, atomic_path, output_batch, refuse_same_file
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
 
@@ -147,18 +147,21 @@ def police_list(
     meta = {"schema": P.SCHEMA, "list_id": list_id, "source_sha256": source_sha,
             "source_file": src.name, "source_sheet": table.sheet,
             "created": today.isoformat(), "records": str(len(records))}
-    with atomic_path(out) as tmp:
-        P.write_police_workbook(tmp, groups=groups, settings=settings, meta=meta, today=today)
     outcome = PoliceOutcome(table, result, list_id, out, groups, records)
-    if pdf:
-        exe = find_soffice()
-        if exe is None:
-            outcome.pdf_message = NO_SOFFICE_VI
-        else:
-            try:
-                outcome.pdf = convert_to_pdf(out, pdf_path, soffice=exe)
-            except PdfError as exc:
-                outcome.pdf_message = exc.message
+    # both files or neither: a PDF that cannot be written leaves no list behind (a PDF
+    # LibreOffice cannot make is only a message: the list is still useful)
+    with output_batch() as batch:
+        tmp = batch.path(out)
+        P.write_police_workbook(tmp, groups=groups, settings=settings, meta=meta, today=today)
+        if pdf:
+            exe = find_soffice()
+            if exe is None:
+                outcome.pdf_message = NO_SOFFICE_VI
+            else:
+                try:
+                    outcome.pdf = convert_to_pdf(tmp, pdf_path, soffice=exe, batch=batch)
+                except PdfError as exc:
+                    outcome.pdf_message = exc.message
     return outcome
 
 
@@ -187,13 +190,13 @@ def find_soffice() -> str | None:
 
 
 def convert_to_pdf(xlsx: Path, pdf: Path, *, soffice: str | None = None,
-                   timeout: float = PDF_TIMEOUT) -> Path:
+                   timeout: float = PDF_TIMEOUT, batch: OutputBatch | None = None) -> Path:
     """Convert ``xlsx`` to ``pdf`` with headless LibreOffice (the workbook's own print
     setup: A4 landscape, one page wide, repeated headers, page numbers).
 
     A private profile folder keeps this from clashing with a LibreOffice the user has
     open (which would otherwise swallow the request and exit without a file); the output
-    is written atomically.
+    is written atomically, as part of ``batch`` when given (only once there is a PDF).
     """
     exe = soffice or find_soffice()
     if exe is None:
@@ -206,8 +209,11 @@ def convert_to_pdf(xlsx: Path, pdf: Path, *, soffice: str | None = None,
         produced = outdir / f"{xlsx.stem}.pdf"
         if not produced.is_file() or produced.stat().st_size == 0:
             raise PdfError("LibreOffice không tạo được tệp PDF; tệp Excel đã ghi xong.")
-        with atomic_path(pdf) as target:
-            shutil.copyfile(produced, target)
+        if batch is not None:
+            shutil.copyfile(produced, batch.path(pdf))
+        else:
+            with atomic_path(pdf) as target:
+                shutil.copyfile(produced, target)
     return pdf
 
 

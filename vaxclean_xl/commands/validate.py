@@ -19,7 +19,7 @@ from vaxclean_xl.core.model import (
     Severity,
 )
 from vaxclean_xl.core.validate import Validation, validate_rows
-from vaxclean_xl.io.atomic import refuse_same_file
+from vaxclean_xl.io.atomic import output_batch, refuse_same_file
 from vaxclean_xl.io.reader import Table, read_table
 
 STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
@@ -87,21 +87,26 @@ def validate_file(
     if progress:
         progress("read", 0, 1)
     table = read_table(src, sheet=sheet, mapping=mapping)
-    result = validate_table(table, today, progress, consume=True)
-    # Everything written from here on comes from the findings (which carry the cell texts
-    # they quote): drop the cells of the records without findings, most of a million
-    # records' values (~450 MB); records with findings keep theirs for callers.
-    for rec in result.records:
-        if not rec.findings:
-            rec.cells = _NO_CELLS
-    if progress:
-        progress("write", 0, 1)
-    if out is not None:
-        write_annotated(table, result, out)
-    if rep is not None:
-        from vaxclean_xl.io.report import write_report
+    # the outputs are checked before the long part and written at the end, all or none
+    # (exit 2 leaves nothing behind: not a workbook without its report)
+    with output_batch() as batch:
+        out_tmp = batch.path(out) if out is not None else None
+        rep_tmp = batch.path(rep) if rep is not None else None
+        result = validate_table(table, today, progress, consume=True)
+        # Everything written from here on comes from the findings (which carry the cell
+        # texts they quote): drop the cells of the records without findings, most of a
+        # million records' values (~450 MB); records with findings keep theirs for callers.
+        for rec in result.records:
+            if not rec.findings:
+                rec.cells = _NO_CELLS
+        if progress:
+            progress("write", 0, 1)
+        if out_tmp is not None:
+            write_annotated(table, result, out_tmp)
+        if rep_tmp is not None:
+            from vaxclean_xl.io.report import write_report
 
-        write_report(rep, table, result)
+            write_report(rep_tmp, table, result)
     if progress:
         progress("done", 1, 1)
     return ValidateOutcome(table, result, out, rep)

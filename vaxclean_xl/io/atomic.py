@@ -59,8 +59,10 @@ class OutputBatch:
             raise _output_error(target, IsADirectoryError(errno.EISDIR, "", str(target)))
         try:
             self._make_parents(target.parent)
+            # the target's own extension last: writers and converters that go by it
+            # (macro-enabled or not, LibreOffice's filters) see the real kind of file
             fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.",
-                                       suffix=target.suffix + ".tmp", dir=target.parent)
+                                       suffix=".tmp" + target.suffix, dir=target.parent)
         except OSError as exc:
             raise _output_error(target, exc) from exc
         os.close(fd)

@@ -33,7 +33,6 @@ import os
 import posixpath
 import queue
 import re
-import tempfile
 import threading
 import time
 import zipfile
@@ -47,6 +46,7 @@ from xml.etree import ElementTree as ET
 import jinja2
 
 from vaxclean_xl.errors import InputError, OutputError
+from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.reader import column_letter
 from vaxclean_xl.resources import resource_dir
 
@@ -2559,48 +2559,48 @@ def annotate_xlsx(
     else:
         summaries = list(summary)
     macro = {".xlsx": False, ".xlsm": True}.get(dst_p.suffix.lower())
-    folder = dst_p.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst_p.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
+    with atomic_path(dst_p) as tmp_path:
+        _annotate_into(src_p, str(tmp_path), sheet_name, plan, summaries, first_status_col,
+                       macro)
+
+
+def _annotate_into(src_p: Path, tmp: str, sheet_name: str, plan: _Plan,
+                   summaries: list[SummarySheet], first_status_col: int | None,
+                   macro: bool | None) -> None:
+    """Write the annotated package of ``src_p`` to the file ``tmp``."""
     try:
+        zin = zipfile.ZipFile(src_p)
+    except zipfile.BadZipFile as exc:
+        raise WorkbookPackageError(
+            "Tệp không phải là sổ tính Excel .xlsx/.xlsm hợp lệ."
+        ) from exc
+    with zin:
         try:
-            zin = zipfile.ZipFile(src_p)
-        except zipfile.BadZipFile as exc:
-            raise WorkbookPackageError(
-                "Tệp không phải là sổ tính Excel .xlsx/.xlsm hợp lệ."
-            ) from exc
-        with zin:
-            try:
-                pkg = _Package(zin, sheet_name)
-            except (ET.ParseError, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
-                raise WorkbookPackageError("Tệp Excel bị hỏng, không đọc được.") from exc
-            has_vml = any(r.type == RT_VML and not r.external for r in pkg.sheet_rels)
-            info = _peek_sheet(zin, pkg.sheet_part, need_tail=has_vml)
-            pkg.set_legacy_drawing(info.legacy_drawing_rid)
-            extent = (info.max_col, info.max_row)
-            if first_status_col is not None:
-                first_col, check = first_status_col, False
-            elif info.dim_reliable:
-                first_col, check = info.max_col + 1, True
-            else:
-                extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
-                first_col, check = extent[0] + 1, False
-            if first_status_col is None:
-                first_col = max(first_col, plan.max_value_col + 1)
-            if first_col + len(plan.headers) > MAX_COL:
-                raise ValueError("no room for the status columns")
-            args = (zin, pkg, tmp, plan, summaries)
-            try:
-                _write_package(*args, first_col, check, info, extent, macro)
-            except _Collision:  # <dimension> was wrong: measure the sheet and start again
-                extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
-                first_col = max(first_col, extent[0] + 1)
-                _write_package(*args, first_col, False, info, extent, macro)
-        os.replace(tmp, dst_p)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+            pkg = _Package(zin, sheet_name)
+        except (ET.ParseError, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as exc:
+            raise WorkbookPackageError("Tệp Excel bị hỏng, không đọc được.") from exc
+        has_vml = any(r.type == RT_VML and not r.external for r in pkg.sheet_rels)
+        info = _peek_sheet(zin, pkg.sheet_part, need_tail=has_vml)
+        pkg.set_legacy_drawing(info.legacy_drawing_rid)
+        extent = (info.max_col, info.max_row)
+        if first_status_col is not None:
+            first_col, check = first_status_col, False
+        elif info.dim_reliable:
+            first_col, check = info.max_col + 1, True
+        else:
+            extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
+            first_col, check = extent[0] + 1, False
+        if first_status_col is None:
+            first_col = max(first_col, plan.max_value_col + 1)
+        if first_col + len(plan.headers) > MAX_COL:
+            raise ValueError("no room for the status columns")
+        args = (zin, pkg, tmp, plan, summaries)
+        try:
+            _write_package(*args, first_col, check, info, extent, macro)
+        except _Collision:  # <dimension> was wrong: measure the sheet and start again
+            extent = _scan_extent(zin, pkg.sheet_part, info.prefix)
+            first_col = max(first_col, extent[0] + 1)
+            _write_package(*args, first_col, False, info, extent, macro)
 
 
 # Inline copy of templates/summary_chart.xml.j2, used only when the package is installed
