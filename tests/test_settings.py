@@ -100,6 +100,13 @@ NUMERIC_TOML = ('commune = "An Bình"\n'
                 'ward_code = "00025"\n')
 
 
+def notice(where: str, field: str, typed: str, how: str) -> str:
+    """The notice for a code typed as a number, spelled out once for the tests."""
+    return (f"{where}: {field} được ghi dạng số ({typed}), nên số 0 ở đầu mã (nếu có) đã "
+            f"mất. Đã dùng «{typed}» đúng như đã ghi, không tự thêm số 0 vì chưa chắc mã có "
+            f"mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy {how}.")
+
+
 def test_numeric_codes_are_reported_and_kept_as_typed(tmp_path: Path) -> None:
     path = write(tmp_path / "tram.toml", NUMERIC_TOML)
     with notices.collect() as seen:
@@ -107,14 +114,10 @@ def test_numeric_codes_are_reported_and_kept_as_typed(tmp_path: Path) -> None:
     assert (settings.province_code, settings.district_code, settings.ward_code) == (
         "1", "7", "00025")
     assert seen == [
-        "Tệp cài đặt «tram.toml», dòng 2: Mã tỉnh (province_code) được ghi dạng số (1), nên "
-        "số 0 ở đầu mã (nếu có) đã mất. Đã dùng «1» đúng như đã ghi, không tự thêm số 0 vì "
-        "chưa chắc mã có mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy viết mã trong "
-        'dấu ngoặc kép, ví dụ province_code = "01".',
-        "Tệp cài đặt «tram.toml», dòng 3: Mã huyện (district_code) được ghi dạng số (7), nên "
-        "số 0 ở đầu mã (nếu có) đã mất. Đã dùng «7» đúng như đã ghi, không tự thêm số 0 vì "
-        "chưa chắc mã có mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy viết mã trong "
-        'dấu ngoặc kép, ví dụ district_code = "001".',
+        notice("Tệp cài đặt «tram.toml», dòng 2", "Mã tỉnh (province_code)", "1",
+               'viết mã trong dấu ngoặc kép, ví dụ province_code = "01"'),
+        notice("Tệp cài đặt «tram.toml», dòng 3", "Mã huyện (district_code)", "7",
+               'viết mã trong dấu ngoặc kép, ví dụ district_code = "001"'),
     ]
 
 
@@ -122,10 +125,8 @@ def test_numeric_code_in_json_float_shown_without_decimals(tmp_path: Path) -> No
     path = write(tmp_path / "tram.json", '{"commune": "An Bình",\n"ward_code": 25.0}')
     with notices.collect() as seen:
         assert load_settings_file(path).ward_code == "25"
-    assert len(seen) == 1
-    assert seen[0].startswith("Tệp cài đặt «tram.json», dòng 2: Mã xã (ward_code) được ghi "
-                              "dạng số (25)")
-    assert seen[0].endswith('ví dụ "ward_code": "00001".')
+    assert seen == [notice("Tệp cài đặt «tram.json», dòng 2", "Mã xã (ward_code)", "25",
+                           'viết mã trong dấu ngoặc kép, ví dụ "ward_code": "00001"')]
 
 
 def test_quoted_codes_give_no_notice(tmp_path: Path) -> None:
@@ -155,8 +156,5 @@ def test_numeric_code_in_settings_sheet(tmp_path: Path) -> None:
         settings = load_settings(None, src)
     assert (settings.commune, settings.ward_code, settings.province_code) == (
         "An Bình", "25", "01")
-    assert seen == [
-        "Trang «Cài đặt»: Mã xã (ward_code) được ghi dạng số (25), nên số 0 ở đầu mã (nếu "
-        "có) đã mất. Đã dùng «25» đúng như đã ghi, không tự thêm số 0 vì chưa chắc mã có mấy "
-        "chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy định dạng ô là Văn bản (Text) rồi gõ "
-        "lại, ví dụ 00001."]
+    assert seen == [notice("Trang «Cài đặt»", "Mã xã (ward_code)", "25",
+                           "định dạng ô là Văn bản (Text) rồi gõ lại, ví dụ 00001")]
