@@ -53,7 +53,13 @@ from vaxclean_xl.core.normalize import SEX_LABEL, cell_text, format_date, id_tex
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
-from vaxclean_xl.io.reader import Table, column_letter, read_sheets, read_table
+from vaxclean_xl.io.reader import (
+    Table,
+    column_letter,
+    iter_sheet_rows,
+    read_table,
+    sheet_names,
+)
 from vaxclean_xl.settings import Settings, load_settings
 
 OUTPUT_SUFFIX = ".suatay.xlsx"
@@ -267,18 +273,19 @@ def _log_sheets(names: list[str]) -> list[str]:
     return [name for _n, name in sorted(found)]
 
 
-def logged_originals(path: Path) -> dict[int, dict[str, str]] | None:
+def logged_originals(path: Path, source_format: str = "xlsx"
+                     ) -> dict[int, dict[str, str]] | None:
     """Row -> field -> the value before the first logged change, from ``merge``'s change log
-    sheets of ``path``; None when it has none (not a merged list, or a CSV)."""
-    sheets = read_sheets(path)
-    names = _log_sheets(list(sheets))
+    sheets of ``path`` (only those are read: the list may have a million rows); None when
+    it has none (not a merged list, or a CSV)."""
+    names = [] if source_format == "csv" else _log_sheets(sheet_names(path))
     if not names:
         return None
     field_of = {label: f for f, label in FIELD_LABEL_VI.items() if f in EDIT_FIELDS}
     olds: dict[int, dict[str, str]] = {}
     for name in names:
         cols: dict[str, int] | None = None
-        for _n, values in sheets[name]:
+        for _n, values in iter_sheet_rows(path, name):
             texts = [cell_text(v) for v in values]
             if cols is None:
                 if all(h in texts for h in LOG_HEADERS):
@@ -331,7 +338,7 @@ def edit_list(
         basis = BASIS_BASELINE
         base_table = read_table(base_path)  # the platform's export: its own sheet name
         base_result = validate_table(base_table, today)
-    elif (olds := logged_originals(src)) is not None:
+    elif (olds := logged_originals(src, table.source_format)) is not None:
         basis = BASIS_LOG
         logged = {row for row, fields in olds.items() if fields}
         base_table = table_before(table, olds)
