@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import datetime as _dt
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.core.collate import hamlet_order  # re-exported: one hamlet order everywhere
 from vaxclean_xl.core.model import Category, Record, Severity
-from vaxclean_xl.core.normalize import format_date, hamlet_key, id_text
+from vaxclean_xl.core.normalize import format_date, id_text
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import OutputBatch, atomic_path, output_batch, refuse_same_file
@@ -66,14 +66,6 @@ class PoliceOutcome:
 def default_output(src: Path) -> Path:
     """'<stem>.congan.xlsx' beside the input."""
     return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
-
-
-def hamlet_order(name: str) -> tuple[int, tuple[tuple[int, int | str], ...]]:
-    """Hamlets by name with numbers in numeric order ('Thôn 2' before 'Thôn 10'), records
-    without a hamlet last (they need the most searching)."""
-    parts = re.split(r"([0-9]+)", hamlet_key(name))
-    key = tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts if p)
-    return (1 if name == NO_HAMLET else 0, key)
 
 
 def record_values(rec: Record) -> dict[str, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaxclean_xl.core.catalogue import RULES
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import (
     CATEGORY_LABEL_VI,
     CATEGORY_ORDER,
@@ -170,7 +171,7 @@ def summary_sheet(result: Validation):
     hamlets = SummaryTable(
         "Theo thôn/xóm", ["Thôn/xóm", *(CATEGORY_LABEL_VI[c] for c in CATEGORY_ORDER), "Tổng"],
         [[name, *(counts[c] for c in CATEGORY_ORDER), sum(counts.values())]
-         for name, counts in sorted(result.by_hamlet.items())],
+         for name, counts in sorted(result.by_hamlet.items(), key=lambda kv: hamlet_order(kv[0]))],
     )
     total = len(result.records)
     bad = total - result.by_category[Category.OK]
