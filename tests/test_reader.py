@@ -852,3 +852,60 @@ def test_total_row_with_counts_in_mapped_columns_ends_the_list(tmp_path):
     wb.close()
     table = read_table(path)
     assert [r for r, _ in table.rows] == [2, 3]
+
+
+# --------------------------------------------------------------------------- other sheets
+
+
+def make_two_lists(path: Path, *, status_column: bool = False) -> Path:
+    """A guide sheet, two hamlets' lists (the first one longer) and an empty template."""
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("Hướng dẫn").write("A1", "Mỗi thôn một trang; Họ và tên viết có dấu.")
+    header = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD"]
+    first = wb.add_worksheet("Thôn 1")
+    write_rows(first, 0, [header + (["Phân loại"] if status_column else []),
+                          [1, "Lâm Văn Bảy", "01/01/1960", "Nam", "001060000001"],
+                          [2, "Lâm Thị Tám", "02/02/1962", "Nữ", "001162000002"],
+                          [3, "Lò Văn Chín", "03/03/1963", "Nam", ""]])
+    second = wb.add_worksheet("Bổ sung từ thôn" if status_column else "Thôn 2")
+    write_rows(second, 0, [header, [1, "Hà Thị Mười", "04/04/1964", "Nữ", "001164000004"]])
+    wb.add_worksheet("Mẫu trống").write_row(0, 0, header)  # a header without records
+    wb.close()
+    return path
+
+
+def test_another_sheet_with_a_list_is_named_with_sheet_option(tmp_path: Path) -> None:
+    from vaxclean_xl import notices
+
+    path = make_two_lists(tmp_path / "ds.xlsx")
+    with notices.collect() as seen:
+        table = read_table(path)
+    assert table.sheet == "Thôn 1" and record_rows(table) == [2, 3, 4]
+    assert seen == ["Tệp «ds.xlsx»: đã đọc danh sách ở trang «Thôn 1»; trang «Thôn 2» cũng có "
+                    'danh sách nhưng không được đọc. Muốn đọc trang khác, thêm --sheet "Thôn 2".']
+    with notices.collect() as seen:
+        assert read_table(path, sheet="Thôn 2").sheet == "Thôn 2"
+    assert seen == []  # the user chose
+
+
+def test_other_list_notice_reaches_stderr_without_personal_data(tmp_path: Path, capsys,
+                                                                  monkeypatch) -> None:
+    from vaxclean_xl.cli import main
+
+    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path / "logs"))
+    path = make_two_lists(tmp_path / "ds.xlsx")
+    assert main(["validate", str(path), "-o", str(tmp_path / "kq.xlsx"), "-q"]) in (0, 1)
+    err = capsys.readouterr().err
+    assert err.startswith("Lưu ý: Tệp «ds.xlsx»: đã đọc danh sách ở trang «Thôn 1»;")
+    assert '--sheet "Thôn 2"' in err
+    assert not any(word in err for word in ("Lâm", "Mười", "001", "1960"))
+
+
+def test_no_other_list_notice_on_the_tools_own_output(tmp_path: Path) -> None:
+    """A list with the "Phân loại" status column was written by this tool: its other sheets
+    are its reports ("Bổ sung từ thôn"), not lists the user meant."""
+    from vaxclean_xl import notices
+
+    with notices.collect() as seen:
+        table = read_table(make_two_lists(tmp_path / "gop.xlsx", status_column=True))
+    assert table.sheet == "Thôn 1" and seen == []

@@ -65,6 +65,7 @@ from vaxclean_xl.io.headers import (
     match_header,
     normalize_header,
 )
+from vaxclean_xl.notices import notify
 
 HEADER_SCAN_ROWS = 30  # the header must start within the first 30 rows of the used range
 
@@ -993,23 +994,56 @@ def read_table(
                     for m in workbook.sheets_metadata
                     if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible
                 ]
+            lists: list[str] = []  # sheets holding a header with records under it
             for name in candidates:
                 src = _calamine_source(workbook.get_sheet_by_name(name), name)
                 if src is None:
                     continue
                 scan = _scan(src, specs)
                 has_data = has_data or scan.has_data
+                if scan.header and _has_records(scan):
+                    lists.append(name)
                 if scan.header and (best is None or scan.header.score > best.header.score):
                     best = scan
     if best is None or best.header is None:
         if not has_data:
             raise _err_empty(path)
         raise _err_no_header()
+    if sheet is None and kind.fmt != "csv":
+        _notice_other_lists(path, best, [n for n in lists if n != best.src.name])
 
     table = _table(best, specs, path, kind.fmt)
     if kind.legacy_fonts and kind.fmt in ("xlsx", "xlsm") and "full_name" in table.columns:
         table.name_fonts = _name_fonts(path, table.sheet, table.columns["full_name"], table.rows)
     return table
+
+
+def _has_records(scan: _Scan) -> bool:
+    """A name under the header within the rows read so far: the sheet holds a list."""
+    assert scan.header is not None
+    col = scan.header.columns.get("full_name", -1) - scan.src.col_off
+    return 0 <= col < scan.src.width and any(
+        not _blank(row[col]) and not is_numbering_token(row[col])
+        for _n, row in scan.window[scan.header.pos + 1:])
+
+
+def _notice_other_lists(path: Path, best: _Scan, others: list[str]) -> None:
+    """Tell the user which other sheets also hold a list and how to read one of them.
+
+    Silent on a workbook this tool wrote (its list carries the "Phân loại" status column):
+    its other sheets are the tool's own reports ("Bổ sung từ thôn"…), not lists to choose.
+    """
+    if not others or best.header is None:
+        return
+    from vaxclean_xl.commands.validate import STATUS_HEADERS
+
+    status = normalize_header(STATUS_HEADERS[0])
+    if any(normalize_header(t) == status for t in best.header.texts.values()):
+        return
+    names = ", ".join(f"«{n}»" for n in others)
+    notify(f"Tệp «{path.name}»: đã đọc danh sách ở trang «{best.src.name}»; "
+           f"{'trang' if len(others) == 1 else 'các trang'} {names} cũng có danh sách nhưng "
+           f'không được đọc. Muốn đọc trang khác, thêm --sheet "{others[0]}".')
 
 
 def table_from_rows(rows: list[list], *, top: int, left: int, max_col: int, sheet: str,
