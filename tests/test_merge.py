@@ -32,11 +32,13 @@ from vaxclean_xl.commands.merge import (
     SHEET_FILES,
     SHEET_MISSING,
     SHEET_NOT_RETURNED,
+    SHEET_REJECTED,
     MergeError,
     add_merge_parser,
     merge_files,
 )
 from vaxclean_xl.commands.split import split_file
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.errors import InputError, OutputError
 from vaxclean_xl.io import hamlet_layout as L
 
@@ -100,6 +102,13 @@ def make_original(path: Path, n: int = PER * len(HAMLETS), title: str = "AN BÌN
 def row_of(i: int) -> int:
     """Excel row of record i in the original (and in MERGED)."""
     return FIRST + i
+
+
+def other_sex_id(i: int) -> str:
+    """Record i's ID with the other sex in its century digit: what a sex correction needs
+    to stay consistent with the ID (alone, it would be held back as ID101)."""
+    old = person(i)["id"]
+    return old[:3] + {"0": "1", "1": "0", "2": "3", "3": "2"}[old[3]] + old[4:]
 
 
 def records_of(hamlet: str) -> list[int]:
@@ -216,28 +225,30 @@ def scenario(tmp_path_factory):
     # Xóm Tây: a date typed as a real date and one as d/m/yyyy text, saved as .ods
     i0, i1, *_ = records_of("Xóm Tây")
     s = Sheet(f["Xóm Tây"])
-    s.set(i0, "Ngày sinh (sửa)", dt.datetime(1980, 3, 5))
-    s.set(i1, "Ngày sinh (sửa)", "7/8/1990")
+    s.set(i0, "Ngày sinh (sửa)", dt.datetime(1951, 3, 5))  # (the ID's year: consistent)
+    s.set(i1, "Ngày sinh (sửa)", "7/8/1963")
     lo_jobs.append((s.save(base / "ods-in" / f["Xóm Tây"].name), "ods", ret))
     f["Xóm Tây"].unlink()
-    expect[(i0, "dob")] = dt.datetime(1980, 3, 5)
-    expect[(i1, "dob")] = dt.datetime(1990, 8, 7)
+    expect[(i0, "dob")] = dt.datetime(1951, 3, 5)
+    expect[(i1, "dob")] = dt.datetime(1963, 8, 7)
 
     # Thôn Bắc: sex fixed, saved as .xls
     i0, *_ = records_of("Thôn Bắc")
     s = Sheet(f["Thôn Bắc"])
     s.set(i0, "Giới tính (sửa)", "Nữ")
+    s.set(i0, "Số CCCD/CMND (sửa)", other_sex_id(i0))
     lo_jobs.append((s.save(base / "xls-in" / f["Thôn Bắc"].name), "xls", ret))
     f["Thôn Bắc"].unlink()
     expect[(i0, "sex")] = "Nữ"
+    expect[(i0, "id_number")] = other_sex_id(i0)
 
     # Thôn Nam: ID fixed (text, leading zero kept), file renamed
     i0, *_ = records_of("Thôn Nam")
     s = Sheet(f["Thôn Nam"])
-    s.set(i0, "Số CCCD/CMND (sửa)", "001099000777")
+    s.set(i0, "Số CCCD/CMND (sửa)", "001153000777")
     s.save()
     f["Thôn Nam"].rename(ret / "tra ve thon nam (1).xlsx")
-    expect[(i0, "id_number")] = "001099000777"
+    expect[(i0, "id_number")] = "001153000777"
 
     # Ấp Một: sheet renamed, headers retyped (capitals and a line break, decomposed accents)
     i0, i1, *_ = records_of("Ấp Một")
@@ -269,11 +280,11 @@ def scenario(tmp_path_factory):
     s.ws.cell(L.HEADER_ROW, old, "")
     s.refresh()
     s.set(i0, "Họ và tên (sửa)", "Phan Văn Hai Mới")
-    s.set(i1, "Số CCCD/CMND (sửa)", "001199000888")
+    s.set(i1, "Số CCCD/CMND (sửa)", "001167000888")
     s.ws.column_dimensions[openpyxl.utils.get_column_letter(new)].hidden = True
     s.save()
     expect[(i0, "full_name")] = "Phan Văn Hai Mới"
-    expect[(i1, "id_number")] = "001199000888"
+    expect[(i1, "id_number")] = "001167000888"
 
     # Khu Ba: rows sorted (reversed), one record copied under the list with another
     # correction (duplicate key: a conflict), corrections on the sorted rows
@@ -285,7 +296,7 @@ def scenario(tmp_path_factory):
     for k, values in enumerate(reversed(rows)):
         for c, v in enumerate(values, start=1):
             s.ws.cell(L.FIRST_ROW + k, c, v)
-    s.set(recs[0], "Ngày sinh (sửa)", "01/02/1970")
+    s.set(recs[0], "Ngày sinh (sửa)", "01/02/1956")
     s.set(recs[3], "Họ và tên (sửa)", "Vũ Văn Ba Sửa")
     dup = L.FIRST_ROW + len(recs)  # the blank row between the list and the signatures
     for c, v in enumerate(rows[2], start=1):
@@ -293,7 +304,7 @@ def scenario(tmp_path_factory):
     s.set(recs[2], "Họ và tên (sửa)", "Tên Thứ Nhất")  # first row with that key
     s.ws.cell(dup, s.col["Họ và tên (sửa)"], "Tên Thứ Hai")
     s.save()
-    expect[(recs[0], "dob")] = dt.datetime(1970, 2, 1)
+    expect[(recs[0], "dob")] = dt.datetime(1956, 2, 1)
     expect[(recs[3], "full_name")] = "Vũ Văn Ba Sửa"
     expect[(recs[2], "full_name")] = person(recs[2])["name"]  # conflict: original kept
 
@@ -307,11 +318,13 @@ def scenario(tmp_path_factory):
                           ("Thôn/Xóm", "Tổ Bốn")]:
         s.ws.cell(new_row, s.col[header], value)
     s.set(recs[2], "Giới tính (sửa)", "Nam")
+    s.set(recs[2], "Số CCCD/CMND (sửa)", other_sex_id(recs[2]))
     signer = max(r for r in range(1, s.ws.max_row + 1)
                  if s.ws.cell(r, s.col["Họ và tên"]).value == "(Ký, ghi rõ họ tên)") + 3
     s.ws.cell(signer, s.col["Họ và tên"], "Trần Văn Rà Soát")  # the reviewer signs by name
     s.save()
     expect[(recs[2], "sex")] = "Nam"
+    expect[(recs[2], "id_number")] = other_sex_id(recs[2])
 
     # Bản Năm: key column shown, one key damaged, one cleared; both rows corrected
     recs = records_of("Bản Năm")
@@ -322,21 +335,25 @@ def scenario(tmp_path_factory):
     s.ws.cell(r2, 1, key[:-1] + ("0" if key[-1] != "0" else "1"))
     s.ws.cell(r3, 1).value = None
     s.ws.cell(r2, s.col["Giới tính (sửa)"], "Nữ")
+    s.ws.cell(r2, s.col["Số CCCD/CMND (sửa)"], other_sex_id(recs[2]))
     s.ws.cell(r3, s.col["Họ và tên (sửa)"], "Đặng Thị Năm Sửa")
     s.save()
     expect[(recs[2], "sex")] = "Nữ"
+    expect[(recs[2], "id_number")] = other_sex_id(recs[2])
     expect[(recs[3], "full_name")] = "Đặng Thị Năm Sửa"
 
-    # Làng Sáu: IDs typed as numbers (a float, and an int that lost its leading zero)
+    # Làng Sáu: IDs typed as numbers (a float, and an int that lost its leading zero); each
+    # is read as its digits, and none may replace the valid ID (held back, originals kept)
     recs = records_of("Làng Sáu")
     s = Sheet(f["Làng Sáu"])
     s.set(recs[0], "Số CCCD/CMND (sửa)", 1.2345678901e11)
     s.set(recs[1], "Số CCCD/CMND (sửa)", 1097000555)  # 10 digits, an int
     s.set(recs[2], "Số CCCD/CMND (sửa)", 38097000555)  # 11 digits: '038097000555'
     s.save()
-    expect[(recs[0], "id_number")] = "123456789010"
-    expect[(recs[1], "id_number")] = "1097000555"
-    expect[(recs[2], "id_number")] = "38097000555"
+    held = {(recs[0], "id_number"): "123456789010", (recs[1], "id_number"): "1097000555",
+            (recs[2], "id_number"): "38097000555"}
+    for i, fld in held:
+        expect[(i, fld)] = person(i)["id"]
 
     # Xóm Bảy: two copies of the file edited differently (conflict) and alike (no conflict)
     recs = records_of("Xóm Bảy")
@@ -345,13 +362,16 @@ def scenario(tmp_path_factory):
     s = Sheet(f["Xóm Bảy"])
     s.set(recs[0], "Họ và tên (sửa)", "Trần Văn Bảy A")
     s.set(recs[1], "Giới tính (sửa)", "Nữ")
+    s.set(recs[1], "Số CCCD/CMND (sửa)", other_sex_id(recs[1]))
     s.save()
     s = Sheet(copy)
     s.set(recs[0], "Họ và tên (sửa)", "Trần Văn Bảy B")
     s.set(recs[1], "Giới tính (sửa)", " nữ")
+    s.set(recs[1], "Số CCCD/CMND (sửa)", other_sex_id(recs[1]))
     s.save()
     expect[(recs[0], "full_name")] = person(recs[0])["name"]  # conflict: original kept
     expect[(recs[1], "sex")] = "Nữ"
+    expect[(recs[1], "id_number")] = other_sex_id(recs[1])
 
     # Xóm Tám: not returned
     f["Xóm Tám"].unlink()
@@ -365,7 +385,7 @@ def scenario(tmp_path_factory):
     soffice_jobs(lo_jobs)
     inputs = sorted(p for p in ret.iterdir() if p.name != L.MANIFEST_NAME)
     return {"base": base, "original": original, "ret": ret, "expect": expect,
-            "inputs": inputs, "split": outcome}
+            "inputs": inputs, "split": outcome, "held": held}
 
 
 @pytest.fixture(scope="module")
@@ -427,16 +447,18 @@ def test_checks_of_changed_rows_equal_a_fresh_validation(merged):
 def test_revalidated_like_validate(merged):
     ws = openpyxl.load_workbook(merged.output)["Danh sách"]
     header = {ws.cell(HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
-    i = records_of("Làng Sáu")[2]  # 11-digit ID typed as a number: the lost zero is flagged
-    assert "ID005" in ws.cell(row_of(i), header["Lỗi"]).value
-    assert "038097000555" in ws.cell(row_of(i), header["Gợi ý sửa"]).value
+    i = records_of("Làng Sáu")[2]  # 11-digit ID typed as a number over a valid one: held
+    assert not ws.cell(row_of(i), header["Lỗi"]).value  # the valid original stays
     id_cell = ws.cell(row_of(i), header["Số CCCD/CMND"])
-    assert id_cell.fill.fgColor.rgb == "FFFFC7CE"  # the error wins over the change's yellow
-    assert "Cũ:" in id_cell.comment.text and "ID005" in id_cell.comment.text
+    assert id_cell.value == person(i)["id"]
+    assert id_cell.fill.fgColor.rgb == "FFFFEB9C"  # yellow: something to look at
+    assert "«38097000555»" in id_cell.comment.text and "ID005" in id_cell.comment.text
+    assert "giữ giá trị gốc" in id_cell.comment.text
     data = merged.report
     assert data["validation"] == merged.result.summary()
     assert data["validation"]["records"] == 48
-    assert merged.exit_code == (1 if merged.result.has_errors else 0) == 1
+    # every invalid correction was held back: the merged list has no error
+    assert merged.exit_code == (1 if merged.result.has_errors else 0) == 0
     assert "Tổng hợp" in openpyxl.load_workbook(merged.output).sheetnames
 
 
@@ -463,10 +485,13 @@ def test_report_lists_everything(scenario, merged):
     changes = {(c["row"], c["field"]): c for c in data["changes"]}
     conflict_cells = {(c["row"], c["field"]) for c in data["conflicts"]}
     for i, fld in scenario["expect"]:
-        if (row_of(i), fld) in conflict_cells:
+        if (row_of(i), fld) in conflict_cells or (i, fld) in scenario["held"]:
             continue
         assert (row_of(i), fld) in changes, (HAMLETS[i % 12], fld)
-    assert len(changes) == s["changes"] == len(scenario["expect"]) - 2
+    assert len(changes) == s["changes"] == len(scenario["expect"]) - 2 - len(scenario["held"])
+    rejected = {(r["row"], r["field"]): r["new"] for r in data["rejected"]}
+    assert rejected == {(row_of(i), f): v for (i, f), v in scenario["held"].items()}
+    assert s["rejected"] == 3
     order = [(c["row"], ["full_name", "dob", "sex", "id_number"].index(c["field"]))
              for c in data["changes"]]
     assert order == sorted(order)
@@ -586,7 +611,7 @@ def test_cli_exit_codes_and_unusable_inputs(scenario, tmp_path, capsys):
     assert code in (0, 1) and out.exists() and rep.exists()
     assert "Danh sách đã gộp" in printed
     data = json.loads(rep.read_text(encoding="utf-8"))
-    assert data["summary"]["changes"] == 2  # name and sex of Xóm Bảy, no second copy
+    assert data["summary"]["changes"] == 3  # name, sex and ID of Xóm Bảy, no second copy
     assert data["missing"] == []
 
     # nothing usable: exit 2 with one message, nothing written
@@ -617,7 +642,7 @@ def test_folder_scan_skips_outputs_original_and_temp_files(scenario, tmp_path):
     assert first.output == ret / "danh-sach.gop.xlsx"
     second = merge_files(original, [ret], today=TODAY)  # the first output is not an input
     assert [Path(f["path"]).name for f in second.report["files"]] == ["Xom-Bay.xlsx"]
-    assert second.report["not_returned"] == [h for h in sorted(HAMLETS, key=L.hamlet_key)
+    assert second.report["not_returned"] == [h for h in sorted(HAMLETS, key=hamlet_order)
                                              if h != "Xóm Bảy"]
     assert os.path.exists(original)
 
@@ -736,6 +761,7 @@ def rich(tmp_path_factory):
     s.save()
     s = Sheet(next(f.path for f in split.files if f.hamlet == HAMLETS[1]))
     s.set(1, "Giới tính (sửa)", "Nam")
+    s.set(1, "Số CCCD/CMND (sửa)", other_sex_id(1))
     s.save()
     before = original.read_bytes()
     out = tmp_path / "ds.gop.xlsx"
@@ -747,11 +773,11 @@ def rich(tmp_path_factory):
 def test_merged_is_the_users_own_workbook(rich):
     original, outcome = rich
     out = outcome.output
-    assert outcome.summary["changes"] == 4
+    assert outcome.summary["changes"] == 5
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["Danh sách", "Hướng dẫn", "Tổng hợp"]
     assert set(wb.sheetnames[3:]) == {SHEET_FILES, SHEET_CHANGES, SHEET_CONFLICTS, SHEET_ADDED,
-                                      SHEET_MISSING, SHEET_NOT_RETURNED}
+                                      SHEET_MISSING, SHEET_NOT_RETURNED, SHEET_REJECTED}
     ws = wb["Danh sách"]
     # the corrections, each in its cell's own look
     assert ws["B5"].value == "Nguyễn Văn Sửa Tên"
@@ -781,7 +807,7 @@ def test_merged_is_the_users_own_workbook(rich):
     # the merge's sheets still read as tables (header in row 1)
     assert {(r["Dòng"], r["Giá trị mới"]) for r in sheet_rows(out, SHEET_CHANGES)} == {
         (FIRST, "Nguyễn Văn Sửa Tên"), (FIRST, "02/01/1950"), (FIRST, "001050000123"),
-        (FIRST + 1, "Nam")}
+        (FIRST + 1, "Nam"), (FIRST + 1, other_sex_id(1))}
 
 
 @pytest.mark.libreoffice

@@ -90,12 +90,23 @@ def cmd_split(args: argparse.Namespace) -> int:
 
     outcome = split_file(args.input, args.dir, all_records=args.all, password=args.password,
                          settings_file=args.settings, sheet=args.sheet,
-                         mapping=_mapping(args.map))
+                         mapping=_mapping(args.map), new_round=args.new_round)
     total = sum(len(f.records) for f in outcome.files)
     which = "tất cả bản ghi" if args.all else "các bản ghi có lỗi"
-    print(f"Đã chia {total} bản ghi ({which}) thành {len(outcome.files)} tệp trong {args.dir}:")
+    where = outcome.folder or args.dir
+    if outcome.reused and not outcome.written:
+        print(f"Thư mục {where} đã có đúng lần chia này ({len(outcome.files)} tệp, {total} bản "
+              "ghi): không ghi lại tệp nào.")
+    else:
+        lan = f" (lần chia {outcome.round_no})" if outcome.round_no > 1 else ""
+        print(f"Đã chia {total} bản ghi ({which}) thành {len(outcome.files)} tệp trong "
+              f"{where}{lan}:")
+    written = set(outcome.written)
+    edited = set(outcome.kept_edited)
     for f in outcome.files:
-        print(f"  {f.path.name:<32} {len(f.records):>6}  {f.hamlet}")
+        state = ("" if f.path in written else
+                 "  (đã có chỉnh sửa, giữ nguyên)" if f.path in edited else "  (giữ nguyên)")
+        print(f"  {f.path.name:<32} {len(f.records):>6}  {f.hamlet}{state}")
     print(f"Danh mục tệp: {outcome.manifest}")
     return EXIT_OK
 
@@ -145,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--settings", help="Tệp cài đặt (.toml hoặc .json)")
     sp.add_argument("--sheet", help="Tên trang tính chứa danh sách")
     sp.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT", help=_MAP_HELP)
+    sp.add_argument("--new-round", action="store_true",
+                    help="Tạo lần chia mới trong thư mục con «lan-N» (giữ nguyên các tệp của "
+                         "lần chia trước)")
     sp.set_defaults(func=cmd_split)
 
     s = sub.add_parser("sample", help="Tạo danh sách mẫu có lỗi cài sẵn (để thử và kiểm thử).")

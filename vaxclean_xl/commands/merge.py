@@ -63,7 +63,8 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.commands.validate import STATUS_HEADERS, cell_marks, status_cells, summary_sheet
-from vaxclean_xl.core.model import FIELD_LABEL_VI
+from vaxclean_xl.core.collate import hamlet_order
+from vaxclean_xl.core.model import FIELD_LABEL_VI, Finding, Record, Severity
 from vaxclean_xl.core.normalize import (
     SEX_LABEL,
     cell_text,
@@ -77,7 +78,7 @@ from vaxclean_xl.core.validate import NO_HAMLET, Validation, check_rows, validat
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io import police_layout as P
-from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file
 from vaxclean_xl.io.hamlet_reader import (
     NotAHamletFile,
     ReturnedFile,
@@ -103,6 +104,7 @@ NOTE_STATUS_HEADER = "Ghi chú của thôn"
 SHEET_FILES = "Tệp đã nhận"
 SHEET_CHANGES = "Nhật ký thay đổi"
 SHEET_CONFLICTS = "Xung đột"
+SHEET_REJECTED = "Sửa chưa hợp lệ"
 SHEET_ADDED = "Bổ sung từ thôn"
 SHEET_MISSING = "Thiếu trong tệp trả về"
 SHEET_NOT_RETURNED = "Chưa trả về"
@@ -255,12 +257,16 @@ def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
 
     for item in inputs:
         p = Path(item)
-        if p.is_dir():
-            for child in sorted(p.iterdir()):
-                if child.is_file() and child.suffix.lower() in RETURNED_SUFFIXES and wanted(child):
-                    files.setdefault(child, None)
-            if (p / L.MANIFEST_NAME).is_file():
-                manifests.setdefault(p / L.MANIFEST_NAME, None)
+        if p.is_dir():  # the folder, and the round folders 'lan-N' a split made in it
+            rounds = sorted(c for c in p.glob(f"{L.ROUND_PREFIX}*") if c.is_dir()
+                            and c.name[len(L.ROUND_PREFIX):].isdigit())
+            for folder in (p, *rounds):
+                for child in sorted(folder.iterdir()):
+                    if (child.is_file() and child.suffix.lower() in RETURNED_SUFFIXES
+                            and wanted(child)):
+                        files.setdefault(child, None)
+                if (folder / L.MANIFEST_NAME).is_file():
+                    manifests.setdefault(folder / L.MANIFEST_NAME, None)
         elif p.suffix.lower() == ".json":
             manifests.setdefault(p, None)
         else:
@@ -307,7 +313,7 @@ def _virtual_manifest(table: Table, split_id: str, all_records: bool,
     hamlets = [{"hamlet": h, "file": f"{L.file_stem('' if h == NO_HAMLET else h)}.xlsx",
                 "records": [{"key": L.make_key(split_id, r.row), "row": r.row}
                             for r in groups[h]]}
-               for h in sorted(groups, key=L.hamlet_key)]
+               for h in sorted(groups, key=hamlet_order)]
     return {"schema": L.SCHEMA_MANIFEST, "split_id": split_id, "hamlets": hamlets}
 
 
@@ -762,6 +768,54 @@ def _decide(proposals: dict[tuple[int, str], list[_Proposal]],
     return changes, conflicts, new_values, overruled
 
 
+def _blamed(rec: Record, f: str) -> list[Finding]:
+    """The record's errors that blame field ``f`` (as the field checked or a cell that
+    shares the blame, e.g. the sex cell of a sex-digit mismatch)."""
+    return [x for x in rec.findings
+            if x.severity is Severity.ERROR and (x.field == f or f in x.also)]
+
+
+def _invalid_corrections(changed: list[int], fresh: list[Record], before: list[Record],
+                         new_values: dict[tuple[int, str], object]
+                         ) -> dict[tuple[int, str], list[Finding]]:
+    """Changes that make a cell fail a rule its original value passed, or passed once the
+    rule's certain fix is made (a shorter ID typed over one whose lost zero was certain):
+    (row, field) -> the new value's errors."""
+    held: dict[tuple[int, str], list[Finding]] = {}
+    for i, rec in zip(changed, fresh, strict=True):
+        old = before[i]
+        for (row, f) in ((rec.row, f) for f in CORRECTABLE if (rec.row, f) in new_values):
+            errs = _blamed(rec, f)
+            if not errs:
+                continue
+            was = _blamed(old, f)
+            if not was or all(x.suggestion for x in was):
+                held[(row, f)] = errs
+    return held
+
+
+def _hold_back(held: dict[tuple[int, str], list[Finding]],
+               new_values: dict[tuple[int, str], object], changes: list[dict[str, Any]],
+               overruled: list[dict[str, Any]],
+               proposals: list[dict[tuple[int, str], list[_Proposal]]],
+               rejected: list[dict[str, Any]]) -> None:
+    """Keep the original value of each held cell and list the pair as rejected (with the
+    other proposals for the cell, e.g. the hamlet values the police value overruled)."""
+    for key, errs in held.items():
+        new_values.pop(key, None)
+        ch = next(c for c in changes if (c["row"], c["field"]) == key)
+        changes.remove(ch)
+        others = [{"value": p.text, "hamlet": p.hamlet, "file": p.file, "file_row": p.file_row}
+                  for by_cell in proposals for p in by_cell.get(key, ())
+                  if not (p.file == ch["file"] and p.file_row == ch["file_row"])]
+        overruled[:] = [o for o in overruled if (o["row"], o["field"]) != key]
+        rejected.append({**ch, "codes": sorted({x.code for x in errs}),
+                         "messages": [x.message for x in errs], "others": others,
+                         "applied": False})
+        log_line(f"merge row={key[0]} field={key[1]}: correction held back "
+                 f"({','.join(sorted({x.code for x in errs}))})")
+
+
 def _apply(table: Table, new_values: dict[tuple[int, str], object]
            ) -> tuple[list[tuple[int, list]], list[int]]:
     """Every record row with the changes applied, and the positions of the changed rows."""
@@ -800,7 +854,8 @@ def _choose_split(manifest_paths: list[Path], readable: list[ReturnedFile], tabl
     paths = [m["_path"] for m in ours]
     if ours:
         return {m["split_id"]: m for m in ours}, matches, paths
-    derived = {L.split_id_for(source_sha, flag): flag for flag in (False, True)}
+    derived = {L.split_id_for(source_sha, flag, n): flag for flag in (False, True)
+               for n in range(1, L.MAX_ROUNDS + 1)}  # every round of either kind of split
     present = {rf.split_id for rf in readable if rf.split_id}
     by_id = {sid: _virtual_manifest(table, sid, derived[sid], today)
              for sid in sorted(present & set(derived))}
@@ -822,24 +877,29 @@ def merge_files(
     today: _dt.date | None = None,
     force: bool = False,
     password: str | None = None,
+    accept: Iterable[tuple[int, str]] = (),
 ) -> MergeOutcome:
     """Apply the corrections of the returned hamlet files and the police's returned list to
     ORIGINAL and write MERGED (default '<stem>.gop.xlsx' beside ORIGINAL) and, if asked, the
-    JSON report.
+    JSON report. A correction that would make a valid value invalid is held back (listed
+    as ``rejected``) unless its (row, field) is in ``accept``.
 
     ``returned`` holds files and/or folders (and optionally the split's manifest.json); a
     police list among them is recognised by its meta sheet or headers. Raises
     :class:`InputError`/:class:`MergeError` (exit 2) when ORIGINAL is unreadable, no
     returned file is usable, or the split's manifest names another list (unless ``force``).
     """
-    with gc_paused():  # millions of cells, rows and records, and no cycles among them
+    # millions of cells, rows and records, and no cycles among them; MERGED and the JSON
+    # are written both or neither (exit 2 leaves nothing behind)
+    with gc_paused(), output_batch() as batch:
         return _merge_files(original, returned, output, report, today=today, force=force,
-                            password=password)
+                            password=password, accept=set(accept), batch=batch)
 
 
 def _merge_files(original: str | Path, returned: Sequence[str | Path],
                  output: str | Path | None, report: str | Path | None, *,
-                 today: _dt.date | None, force: bool, password: str | None) -> MergeOutcome:
+                 today: _dt.date | None, force: bool, password: str | None,
+                 accept: set[tuple[int, str]], batch: OutputBatch) -> MergeOutcome:
     today = today or _dt.date.today()  # one date for every check, even across midnight
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
@@ -852,6 +912,8 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     if not files:
         raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
                          code="E302")
+    out_tmp = batch.path(out)  # checked before the long part, renamed at the very end
+    rep_tmp = batch.path(rep) if rep is not None else None
     # --- read ORIGINAL and every returned file (a hamlet file, else a police list) on a
     # few threads: calamine parses without the GIL, so the files are read side by side
     refused: list[FileResult] = []
@@ -928,22 +990,42 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     if not incoming and not police_in:
         reasons = "; ".join(f"«{r.path.name}»: {r.reason}" for r in refused)
         raise MergeError(f"Không có tệp trả về nào gộp được. {reasons}", code="E303")
-    incoming.sort(key=lambda x: (L.hamlet_key(x.hamlet), x.file.sha256, x.file.path.name))
+    incoming.sort(key=lambda x: (hamlet_order(x.hamlet), x.file.sha256, x.file.path.name))
     police_in.sort(key=lambda x: (x.file.sha256, x.file.path.name))
-    covered = {id(x.entry) for x in incoming if x.entry is not None}
-    not_returned = [e for _sid, e in entries if id(e) not in covered]
+    # a hamlet has returned its file when a file of any round of the split came back
+    covered = {L.hamlet_key(e.get("hamlet", "")) for x in incoming
+               for e in ([x.entry] if x.entry is not None else [])}
+    not_returned = []
+    for _sid, e in entries:
+        hk = L.hamlet_key(e.get("hamlet", ""))
+        if hk not in covered:
+            covered.add(hk)  # listed once, whatever the number of rounds
+            not_returned.append(e)
 
     # --- gather, decide (the police win), apply, re-validate with the same rules as validate
     g = _gather(incoming, accepted, table, source)
     pg = _gather_police(police_in, table, source)
     changes, conflicts, new_values, overruled = _decide(g.proposals, source, pg.proposals)
-    merged_rows, changed = _apply(table, new_values)
-    # a new name is typed in Unicode: the legacy font of the old cell no longer applies
-    renamed = {r for r, f in new_values if f == "full_name"}
-    fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
-    for i, rec in zip(changed, check_rows([merged_rows[i] for i in changed], table.columns,
-                                          name_fonts=fonts, today=today), strict=True):
+    rejected: list[dict[str, Any]] = []
+    while True:  # an invalid value never replaces a valid one: hold it back, check again
+        merged_rows, changed = _apply(table, new_values)
+        # a new name is typed in Unicode: the legacy font of the old cell no longer applies
+        renamed = {r for r, f in new_values if f == "full_name"}
+        fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
+        fresh = check_rows([merged_rows[i] for i in changed], table.columns, name_fonts=fonts,
+                           today=today)
+        held = _invalid_corrections(changed, fresh, checked, new_values)
+        if not held.keys() - accept:
+            break
+        _hold_back({k: v for k, v in held.items() if k not in accept}, new_values, changes,
+                   overruled, [g.proposals, pg.proposals], rejected)
+    for i, rec in zip(changed, fresh, strict=True):
         checked[i] = rec
+    for key in sorted(held.keys() & accept):  # applied because the station said so
+        ch = next(c for c in changes if (c["row"], c["field"]) == key)
+        rejected.append({**ch, "codes": sorted({x.code for x in held[key]}),
+                         "messages": [x.message for x in held[key]], "others": [],
+                         "applied": True})
     result = validate_records(checked, table.columns, today)
     records_in, records_out = len(table.rows), len(result.records)
     assert records_in == records_out, "merge must keep every record of the list"
@@ -967,6 +1049,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         "files": file_dicts,
         "changes": changes,
         "conflicts": conflicts,
+        "rejected": sorted(rejected, key=lambda r: (r["row"], _field_rank(r["field"]))),
         "added": g.added,
         "missing": g.missing,
         "not_returned": [e.get("hamlet", "") for e in not_returned],
@@ -986,7 +1069,8 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         },
         "summary": {
             "files": len(file_dicts), "refused": len(refused),
-            "changes": len(changes), "conflicts": len(conflicts), "added": len(g.added),
+            "changes": len(changes), "conflicts": len(conflicts),
+            "rejected": sum(1 for r in rejected if not r["applied"]), "added": len(g.added),
             "missing": len(g.missing), "not_returned": len(not_returned),
             "records_in": records_in, "records_out": records_out,
             "police_files": len(police_in), "police_verified": pg.verified,
@@ -1001,7 +1085,8 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     # merge's own sheets. A list that already carries the status columns of an earlier
     # merge (the police list is made from the hamlet-merged list) gets them rewritten in
     # place, the earlier notes kept, instead of a second, stale set.
-    marks = list(_merge_marks(table, changes, conflicts, g.original_edits, overruled))
+    marks = list(_merge_marks(table, changes, conflicts, g.original_edits, overruled,
+                              data["rejected"]))
     marks += cell_marks(dataclasses.replace(table, rows=merged_rows), result)
     status_col = _existing_status_col(table)
     earlier = _earlier_notes(table, status_col)
@@ -1014,15 +1099,14 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
                    for rec in result.records}
     sheets = _report_sheets(data, not_returned, hamlets=bool(incoming or not police_in),
                             police=bool(police_in))
-    _write_merged(table, out, header_row=table.header_row,
+    _write_merged(table, out_tmp, header_row=table.header_row,
                   status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
                   status_rows=status_rows, marks=marks, first_status_col=status_col,
                   values={(r, table.columns[f]): v for (r, f), v in new_values.items()},
                   summary=[summary_sheet(result), *sheets])
-    if rep is not None:
-        with atomic_path(rep) as tmp_rep:
-            tmp_rep.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
-                               encoding="utf-8")
+    if rep_tmp is not None:
+        rep_tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n",
+                           encoding="utf-8")
     s = data["summary"]
     log_line(f"merge files={s['files']} refused={s['refused']} changes={s['changes']} "
              f"conflicts={s['conflicts']} added={s['added']} missing={s['missing']} "
@@ -1140,7 +1224,8 @@ def _join_notes(items: list[tuple[str, str]]) -> str:
 
 def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[dict[str, Any]],
                  original_edits: list[dict[str, Any]],
-                 overruled: Sequence[dict[str, Any]] = ()):
+                 overruled: Sequence[dict[str, Any]] = (),
+                 rejected: Sequence[dict[str, Any]] = ()):
     """Yellow marks: each applied change, each conflict, each edit made in an original
     column (not applied) and each hamlet proposal the police overruled, with a note saying
     what the hamlet (or the police) proposed."""
@@ -1159,6 +1244,12 @@ def _merge_marks(table: Table, changes: list[dict[str, Any]], conflicts: list[di
             yield CellMark(ed["row"], cols[ed["field"]], "warning",
                            f"{ed['hamlet']} đã sửa vào cột gốc thành «{ed['value']}» (chưa áp "
                            "dụng: cần ghi vào cột «(sửa)»)")
+    for rj in rejected:
+        if not rj["applied"]:
+            yield CellMark(rj["row"], cols[rj["field"]], "warning",
+                           f"{rj['hamlet']} đề nghị «{rj['new'] or '(trống)'}» nhưng giá trị này "
+                           f"sai ({', '.join(rj['codes'])}): giữ giá trị gốc. Xem trang "
+                           f"«{SHEET_REJECTED}».")
     for ov in overruled:
         yield CellMark(ov["row"], cols[ov["field"]], "warning",
                        f"{POLICE_LABEL} sửa lại đề nghị của {ov['hamlet']} "
@@ -1213,6 +1304,18 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
                      [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
                        p["file_row"], _CONFLICT_KIND_VI[c["kind"]]]
                       for c in data["conflicts"] for p in c["proposals"]]),
+        _table_sheet(SHEET_REJECTED, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)",
+                                      "Đề nghị (chưa áp dụng)", "Lỗi của đề nghị", "Người đề nghị",
+                                      "Tệp", "Dòng trong tệp", "Đề nghị khác", "Cách áp dụng"],
+                     [[r["row"], label[r["field"]], r["old"], r["new"],
+                       "; ".join(f"{c}: {m}" for c, m in zip(r["codes"], r["messages"],
+                                                               strict=False)),
+                       r["hamlet"], r["file"], r["file_row"],
+                       "; ".join(f"{o['hamlet']}: {o['value']}" for o in r["others"]),
+                       ("Đã áp dụng theo --accept" if r["applied"] else
+                        f"Kiểm tra lại; nếu đúng là giá trị cần ghi, gộp lại với --accept "
+                        f"{r['row']}:{r['field']} (hoặc sửa trực tiếp ô)")]
+                      for r in data["rejected"]]),
     ]
     hamlet_sheets = [
         _table_sheet(SHEET_ADDED, ["Tệp", "Thôn/xóm", "Dòng trong tệp", *typed_headers,
@@ -1265,12 +1368,14 @@ def _write_merged(table: Table, out: Path, **kwargs: Any) -> None:
 def cmd_merge(args: argparse.Namespace) -> int:
     """``vaxclean merge``: print what was merged; exit 0/1 like validate."""
     outcome = merge_files(args.original, args.returned, args.output, args.json,
-                          force=args.force, password=args.password)
+                          force=args.force, password=args.password,
+                          accept=[_accept_item(a) for a in args.accept or ()])
     s = outcome.summary
     v = outcome.report["validation"]
     print(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp trả về vào "
           f"{s['records_out']} bản ghi (vào {s['records_in']}, ra {s['records_out']}):")
     rows = [("Thay đổi đã áp dụng", s["changes"]), ("Xung đột (giữ giá trị gốc)", s["conflicts"]),
+            ("Sửa chưa hợp lệ (giữ giá trị gốc)", s["rejected"]),
             ("Người bổ sung từ thôn", s["added"]), ("Thiếu trong tệp trả về", s["missing"]),
             ("Thôn chưa trả về", s["not_returned"]), ("Tệp bị từ chối", s["refused"])]
     if s["police_files"]:
@@ -1297,6 +1402,17 @@ def cmd_merge(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _accept_item(text: str) -> tuple[int, str]:
+    """'12:dob' or '12:Ngày sinh' -> (12, 'dob'); a clear message otherwise."""
+    row, _sep, name = text.partition(":")
+    wanted = " ".join(name.casefold().split())
+    fields = {f: f for f in CORRECTABLE} | {FIELD_LABEL_VI[f].casefold(): f for f in CORRECTABLE}
+    if row.strip().isdigit() and wanted in fields:
+        return int(row), fields[wanted]
+    raise InputError(f"--accept cần dạng DÒNG:TRƯỜNG (ví dụ 12:dob hoặc 12:Ngày sinh), không "
+                     f"phải «{text}».", code="E304")
+
+
 def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``vaxclean merge`` on the CLI's subparsers (one line in ``cli.py``)."""
     p = subparsers.add_parser(
@@ -1315,5 +1431,9 @@ def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="Vẫn gộp khi danh sách gốc khác với lần chia (manifest.json) hoặc "
                         "với danh sách đã dùng để lập danh sách công an")
     p.add_argument("--password", help="Mật khẩu của các tệp thôn (nếu đã chia có mật khẩu)")
+    p.add_argument("--accept", action="append", metavar="DÒNG:TRƯỜNG",
+                   help="Vẫn áp dụng một đề nghị sửa bị giữ lại vì giá trị mới sai quy tắc "
+                        "(xem trang «Sửa chưa hợp lệ»), ví dụ --accept 12:dob; trường: "
+                        "full_name, dob, sex, id_number hoặc tên cột (Ngày sinh…)")
     p.set_defaults(func=cmd_merge)
     return p

@@ -2,6 +2,12 @@
 
 Writes each hamlet file atomically (encrypted with ``--password`` through msoffcrypto-tool),
 then ``manifest.json`` describing the split so ``merge`` can check what comes back.
+
+Files already out in the hamlets are never destroyed: a second split of the same list into
+the same folder reuses the first (a file that differs from what the manifest recorded has
+been edited and is kept as it is; only a missing file is written again), a split of another
+list or with other options into a folder that holds one is refused, and ``new_round`` starts
+a new round with its own split id in '<folder>/lan-N/' (merge accepts every round).
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from pathlib import Path
 
 from vaxclean_xl.commands.validate import validate_table
 from vaxclean_xl.core import sheetcheck
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import Record
 from vaxclean_xl.core.normalize import format_date, id_text
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
+from vaxclean_xl.errors import OutputError
 from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
+from vaxclean_xl.io.atomic import output_batch, refuse_same_file
 from vaxclean_xl.io.hamlet_writer import HamletRow, write_hamlet_file
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
@@ -38,6 +46,17 @@ class SplitOutcome:
     split_id: str
     files: list[HamletFile]
     manifest: Path
+    round_no: int = 1
+    folder: Path | None = None  # where this round's files are (the round's own folder)
+    reused: bool = False  # the folder already held this split: nothing was replaced
+    written: list[Path] = field(default_factory=list)  # files written by this call
+    kept_edited: list[Path] = field(default_factory=list)  # edited since split: kept
+
+
+class SplitRefused(OutputError):
+    """The folder holds files a split must not replace (exit 2, nothing written)."""
+
+    code = "E210"
 
 
 def group_by_hamlet(chosen: list[Record], names: dict[str, str]) -> dict[str, list[Record]]:
@@ -73,32 +92,57 @@ def split_file(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     today: _dt.date | None = None,
+    new_round: bool = False,
 ) -> SplitOutcome:
-    """Write one .xlsx per hamlet into ``outdir`` and the manifest; return what was written."""
+    """Write one .xlsx per hamlet and the manifest into ``outdir`` (round 1) or, with
+    ``new_round``, into a new round folder '<outdir>/lan-N'; return what is there.
+
+    Raises :class:`SplitRefused` (nothing written) when ``outdir`` holds files of another
+    split or files no manifest accounts for."""
     src, outdir = Path(src), Path(outdir)
     table = read_table(src, sheet=sheet, mapping=mapping)
     settings = settings or load_settings(settings_file, src)
     result = validate_table(table, today)
     source_sha = L.sha256_file(src)
-    split_id = L.split_id_for(source_sha, all_records)
+    rounds = existing_rounds(outdir)
+    if new_round and (rounds or _foreign_files(outdir)):
+        round_no = max([1, *rounds]) + 1
+        folder = outdir / f"{L.ROUND_PREFIX}{round_no}"
+        if folder.exists() and any(folder.iterdir()):
+            raise SplitRefused(f"Thư mục «{folder}» đã có tệp; không ghi đè. Hãy chọn thư mục "
+                               "khác (-d).")
+    else:
+        round_no, folder = 1, outdir
+    split_id = L.split_id_for(source_sha, all_records, round_no)
     chosen = [r for r in result.records if all_records or r.has_error]
     groups = group_by_hamlet(chosen, result.hamlet_of)
-    outdir.mkdir(parents=True, exist_ok=True)
-    files: list[HamletFile] = []
-    used: set[str] = set()
-    for hamlet in sorted(groups, key=L.hamlet_key):
-        stem = L.file_stem("" if hamlet == NO_HAMLET else hamlet)
-        name, n = f"{stem}.xlsx", 2
-        while name.casefold() in used:
-            name, n = f"{stem}-{n}.xlsx", n + 1
-        used.add(name.casefold())
-        target = outdir / name
+    plan = _plan_files(groups, folder)
+    for target, _hamlet, _recs in plan:
         refuse_same_file(target, src)
-        recs = groups[hamlet]
-        meta = {"schema": L.SCHEMA_FILE, "split_id": split_id, "hamlet": hamlet,
-                "source_sha256": source_sha, "file": name}
-        rows = [hamlet_row(r, split_id) for r in recs]
-        with atomic_path(target) as tmp:
+    earlier = _load_manifest(folder / L.MANIFEST_NAME) if folder.is_dir() else None
+    keep: dict[str, str] = {}  # file name -> sha256 of a file this call leaves as it is
+    if earlier is not None:
+        keep = _reuse_or_refuse(earlier, folder, split_id, source_sha, plan)
+    else:
+        _refuse_foreign(folder, plan)
+    files: list[HamletFile] = []
+    written: list[Path] = []
+    edited: list[Path] = []
+    shas: dict[str, str] = {}
+    manifest = folder / L.MANIFEST_NAME
+    with output_batch() as batch:  # every file and the manifest, or nothing at all
+        for target, hamlet, recs in plan:
+            files.append(HamletFile(hamlet, target, recs))
+            if target.name in keep:
+                # a kept file keeps the hash the split recorded: an edit stays visible
+                shas[target.name] = _recorded_sha(earlier, target.name) or keep[target.name]
+                if keep[target.name] != shas[target.name]:
+                    edited.append(target)
+                continue
+            meta = {"schema": L.SCHEMA_FILE, "split_id": split_id, "hamlet": hamlet,
+                    "source_sha256": source_sha, "file": target.name, "round": str(round_no)}
+            rows = [hamlet_row(r, split_id) for r in recs]
+            tmp = batch.path(target)
             if password:
                 with tempfile.TemporaryDirectory(prefix="vaxclean-") as d:
                     plain = Path(d) / "plain.xlsx"
@@ -107,24 +151,118 @@ def split_file(
                     _encrypt(plain, tmp, password)
             else:
                 write_hamlet_file(tmp, hamlet=hamlet, rows=rows, settings=settings, meta=meta)
-        files.append(HamletFile(hamlet, target, recs))
-    manifest = outdir / L.MANIFEST_NAME
-    data = {
-        "schema": L.SCHEMA_MANIFEST,
-        "split_id": split_id,
-        "source": {"path": str(src), "sha256": source_sha, "sheet": table.sheet,
-                   "header_row": table.header_row},
-        "options": {"all": all_records, "encrypted": bool(password)},
-        "hamlets": [
-            {"hamlet": f.hamlet, "file": f.path.name, "sha256": L.sha256_file(f.path),
-             "records": [{"key": L.make_key(split_id, r.row), "row": r.row}
-                         for r in f.records]}
-            for f in files
-        ],
-    }
-    with atomic_path(manifest) as tmp:
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    return SplitOutcome(table, result, split_id, files, manifest)
+            shas[target.name] = L.sha256_file(tmp)
+            written.append(target)
+        if earlier is None or written:
+            data = {
+                "schema": L.SCHEMA_MANIFEST,
+                "split_id": split_id,
+                "round": round_no,
+                "source": {"path": str(src), "sha256": source_sha, "sheet": table.sheet,
+                           "header_row": table.header_row},
+                "options": {"all": all_records, "encrypted": bool(password)},
+                "hamlets": [
+                    {"hamlet": f.hamlet, "file": f.path.name, "sha256": shas[f.path.name],
+                     "records": [{"key": L.make_key(split_id, r.row), "row": r.row}
+                                 for r in f.records]}
+                    for f in files
+                ],
+            }
+            batch.path(manifest).write_text(json.dumps(data, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+    return SplitOutcome(table, result, split_id, files, manifest, round_no, folder,
+                        reused=earlier is not None, written=written, kept_edited=edited)
+
+
+def existing_rounds(outdir: Path) -> dict[int, Path]:
+    """The rounds of a split found in ``outdir``: round number -> its manifest (round 1 in
+    the folder itself, round N in '<outdir>/lan-N/')."""
+    found: dict[int, Path] = {}
+    if not outdir.is_dir():
+        return found
+    if (outdir / L.MANIFEST_NAME).is_file():
+        found[1] = outdir / L.MANIFEST_NAME
+    for sub in outdir.glob(f"{L.ROUND_PREFIX}*"):
+        n = sub.name[len(L.ROUND_PREFIX):]
+        if n.isdigit() and (sub / L.MANIFEST_NAME).is_file():
+            found[int(n)] = sub / L.MANIFEST_NAME
+    return found
+
+
+def _plan_files(groups: dict[str, list[Record]], folder: Path
+                ) -> list[tuple[Path, str, list[Record]]]:
+    """(target, hamlet, records) per hamlet file, in hamlet order, with unique names."""
+    plan: list[tuple[Path, str, list[Record]]] = []
+    used: set[str] = set()
+    for hamlet in sorted(groups, key=hamlet_order):
+        stem = L.file_stem("" if hamlet == NO_HAMLET else hamlet)
+        name, n = f"{stem}.xlsx", 2
+        while name.casefold() in used:
+            name, n = f"{stem}-{n}.xlsx", n + 1
+        used.add(name.casefold())
+        plan.append((folder / name, hamlet, groups[hamlet]))
+    return plan
+
+
+def _load_manifest(path: Path) -> dict | None:
+    """A manifest written by split, or None when absent; unreadable is refused (it may
+    describe files out in the hamlets)."""
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SplitRefused(f"Không đọc được «{path}»: thư mục này có thể đang chứa các tệp đã "
+                           "gửi thôn. Hãy chọn thư mục khác (-d).") from exc
+    if not isinstance(data, dict) or data.get("schema") != L.SCHEMA_MANIFEST:
+        raise SplitRefused(f"«{path}» không phải danh mục của một lần chia; không ghi đè. "
+                           "Hãy chọn thư mục khác (-d).")
+    return data
+
+
+def _recorded_sha(manifest: dict | None, name: str) -> str:
+    for h in (manifest or {}).get("hamlets") or []:
+        if h.get("file") == name:
+            return str(h.get("sha256", ""))
+    return ""
+
+
+def _reuse_or_refuse(earlier: dict, folder: Path, split_id: str, source_sha: str,
+                     plan: list[tuple[Path, str, list[Record]]]) -> dict[str, str]:
+    """The same split again: the files present (edited or not) are kept, only missing
+    ones are written; another list or other options: refused, nothing written."""
+    same_list = earlier.get("source", {}).get("sha256") == source_sha
+    recorded = {h.get("file"): [int(r["row"]) for r in h.get("records") or []]
+                for h in earlier.get("hamlets") or []}
+    planned = {t.name: [r.row for r in recs] for t, _h, recs in plan}
+    if earlier.get("split_id") != split_id or recorded != planned:
+        why = ("của một danh sách khác" if not same_list else
+               "của cùng danh sách nhưng với lựa chọn khác (--all) hoặc kết quả kiểm tra khác")
+        raise SplitRefused(
+            f"Thư mục «{folder}» đã có các tệp gửi thôn {why}. Để không mất các tệp các thôn "
+            "đang sửa, không ghi đè. Hãy chọn thư mục khác (-d), hoặc thêm --new-round để tạo "
+            f"lần chia mới trong thư mục con «{L.ROUND_PREFIX}N» (khi gộp, tệp của mọi lần "
+            "chia đều được nhận).")
+    return {t.name: L.sha256_file(t) for t, _h, _r in plan if t.is_file()}
+
+
+def _foreign_files(folder: Path) -> list[Path]:
+    """Spreadsheets in ``folder`` that no manifest of this folder accounts for."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".ods"))
+
+
+def _refuse_foreign(folder: Path, plan: list[tuple[Path, str, list[Record]]]) -> None:
+    """No manifest here: a file with the name a hamlet file would take is never replaced."""
+    clash = [t for t, _h, _r in plan if t.exists()]
+    if clash:
+        names = ", ".join(f"«{t.name}»" for t in clash[:3]) + (" …" if len(clash) > 3 else "")
+        raise SplitRefused(
+            f"Thư mục «{folder}» đã có tệp {names} không thuộc lần chia nào (không có "
+            f"{L.MANIFEST_NAME}); không ghi đè. Hãy chọn thư mục khác (-d) hoặc chuyển các tệp "
+            "đó đi.")
 
 
 def _encrypt(plain: Path, out: Path, password: str) -> None:

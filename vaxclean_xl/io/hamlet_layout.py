@@ -57,9 +57,15 @@ __all__ = ["hamlet_key"]  # re-exported: the grouping rule is part of the contra
 _KEY_RE = re.compile(r"^([0-9a-f]{8})-([0-9]{1,7})-([0-9A-F]{4})$")
 
 
-def split_id_for(source_sha256: str, all_records: bool) -> str:
-    """Deterministic id of one split of one source file (same inputs, same id)."""
-    return hashlib.sha256(f"{source_sha256}:{int(all_records)}".encode()).hexdigest()[:8]
+ROUND_PREFIX = "lan-"  # round N > 1 of a split lives in '<folder>/lan-N/'
+MAX_ROUNDS = 99  # rounds whose split ids merge derives when no manifest came back
+
+
+def split_id_for(source_sha256: str, all_records: bool, round_no: int = 1) -> str:
+    """Deterministic id of one round of one split of one source file (same inputs, same id;
+    round 1 keeps the id of splits made before rounds existed)."""
+    seed = f"{source_sha256}:{int(all_records)}" + (f":{round_no}" if round_no > 1 else "")
+    return hashlib.sha256(seed.encode()).hexdigest()[:8]
 
 
 def make_key(split_id: str, row: int) -> str:
