@@ -212,3 +212,19 @@ def test_progress_bar_only_for_big_lists(tmp_path, capsys):
     assert "Đang kiểm tra" in capsys.readouterr().err
     main(["validate", str(src), "-o", str(tmp_path / "o2.xlsx"), "--quiet"])
     assert capsys.readouterr().err == ""
+
+
+def test_two_digit_year_suggested_from_the_cccd(tmp_path):
+    rows = [["Hoàng Văn Bốn", "19/10/47", "Nam", "001047000123", "", "Xóm 1"],
+            ["Hoàng Thị Năm", "19/10/47", "Nữ", "001148000124", "", "Xóm 1"]]  # CCCD: 1948
+    src = make_list(tmp_path / "ds.xlsx", rows=rows)
+    out, report = tmp_path / "kq.xlsx", tmp_path / "r.json"
+    assert main(["validate", str(src), "-o", str(out), "--json", str(report), "-q"]) == 1
+    records = json.loads(report.read_text("utf-8"))["records"]
+    dob = [[(f["code"], f["suggestion"]) for f in r["findings"] if f["field"] == "dob"]
+           for r in records]
+    assert dob == [[("DOB006", "19/10/1947")], [("DOB006", None)]]
+    ws = openpyxl.load_workbook(out)["Danh sách"]
+    texts = [str(c.value) for row in ws.iter_rows(min_row=5, max_row=6) for c in row if c.value]
+    assert any("19/10/1947" in t for t in texts)
+    assert ws.cell(5, 3).value == "19/10/47"  # the user's cell is not changed

@@ -190,6 +190,42 @@ def test_dob_errors(value, code):
     assert rec.category is Category.BAD_PERSONAL_INFO
 
 
+def dob_finding(dob: object, id_number: object, sex: str = "Nam"):
+    rec = run(dob=dob, id_number=id_number, sex=sex)
+    return rec, [f for f in rec.findings if f.field == "dob"]
+
+
+@pytest.mark.parametrize("dob,id_number,sex,suggestion", [
+    ("19/10/47", "001047000123", "Nam", "19/10/1947"),    # digit 4 = 0: 1900s
+    ("5/3/05", "001305000123", "Nữ", "05/03/2005"),       # digit 4 = 3: 2000s
+    ("01.12.20", "001020000123", "Nam", "01/12/1920"),    # a person over 100: 1920, not 2020
+    ("01-12-20", "001220000123", "Nam", "01/12/2020"),
+    (" 19 / 10 / 47 ", "001047000123", "Nam", "19/10/1947"),
+])
+def test_two_digit_year_gets_the_century_of_the_cccd(dob, id_number, sex, suggestion):
+    rec, found = dob_finding(dob, id_number, sex)
+    assert [(f.code, f.suggestion) for f in found] == [("DOB006", suggestion)]
+    assert rec.dob is None and rec.category is Category.BAD_PERSONAL_INFO  # still an error
+    assert [f.code for f in rec.findings] == ["DOB006"]
+
+
+@pytest.mark.parametrize("dob,id_number", [
+    ("19/10/47", "001048000123"),      # the CCCD says 1948: which one is wrong is not known
+    ("19/10/47", "123456789"),         # a 9-digit CMND holds no year
+    ("19/10/47", ""),                  # no ID
+    ("19/10/47", "01047000123"),       # lost its zero: not valid as typed
+    ("19/10/47", "001 047 000 123"),   # separators: not valid as typed
+    ("19/10/47", "099047000123"),      # not a province code
+    ("31/02/47", "001047000123"),      # no 31 February in any century
+    ("24/12/26", "001226000123"),      # 24/12/2026 is after today
+    ("19/10/1947", "001047000123"),    # already a full date: no DOB finding at all
+])
+def test_two_digit_year_without_a_certain_century_has_no_suggestion(dob, id_number):
+    _rec, found = dob_finding(dob, id_number)
+    assert all(f.suggestion is None for f in found)
+    assert [f.code for f in found] == ([] if dob == "19/10/1947" else ["DOB006"])
+
+
 @pytest.mark.parametrize("value", [
     "01/05/1990", "1/5/1990", "01-05-1990", "01.05.1990", "1990-05-01", 32994.0,
     dt.datetime(1990, 5, 1), dt.date(1990, 5, 1), "01/01/1990", "01/05/1990 00:00:00",

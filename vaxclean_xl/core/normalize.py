@@ -148,6 +148,19 @@ def format_date(d: _dt.date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
+_SHORT_DATE_RE = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{2})")
+
+
+def short_year_date(value: object) -> tuple[int, int, int] | None:
+    """(day, month, two-digit year) of a day-first date typed with a two-digit year
+    ("19/10/47"), else None. Such a date stays unreadable: its century is not in the text
+    (only the CCCD can tell it, see ``rules.dob.suggest_century``)."""
+    if not isinstance(value, str):
+        return None
+    m = _SHORT_DATE_RE.fullmatch(value.replace(" ", ""))
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
 # --- sex -----------------------------------------------------------------------------------
 
 _SEX = {"nam": "M", "nu": "F", "nữ": "F", "male": "M", "female": "F"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+from dataclasses import replace
+
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import rule
 from vaxclean_xl.core.model import Category, Record, Severity
@@ -69,3 +72,25 @@ def check(rec: Record, ctx: Context) -> None:
         ctx.today.year, ctx.today.month, ctx.today.day
     ):
         rec.findings.append(DOB005.finding(rec.row, rec.text("dob")))
+
+
+def suggest_century(rec: Record, id_year: int, today: _dt.date) -> None:
+    """Give the DOB006 finding of a date typed with a two-digit year ("19/10/47") its full
+    date as suggestion, when ``id_year`` (the birth year a CCCD valid as typed encodes)
+    makes the century certain: it ends in the two typed digits. The date stays an error
+    (the cell must be retyped); nothing is guessed without the CCCD."""
+    if rec.dob is not None or rec.dob_problem != nz.DOB_UNREADABLE:
+        return
+    short = nz.short_year_date(rec.cells.get("dob"))
+    if short is None or short[2] != id_year % 100:
+        return
+    day, month, _yy = short
+    try:
+        full = _dt.date(id_year, month, day)
+    except ValueError:  # 31/02/47: not a date in any century
+        return
+    if full > today:
+        return
+    for i, f in enumerate(rec.findings):
+        if f.code == DOB006.code and f.suggestion is None:
+            rec.findings[i] = replace(f, suggestion=nz.format_date(full))

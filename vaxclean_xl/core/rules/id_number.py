@@ -11,6 +11,7 @@ from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import rule
 from vaxclean_xl.core.model import Category, Record, Severity
 from vaxclean_xl.core.provinces import VALID_PREFIXES
+from vaxclean_xl.core.rules import dob
 from vaxclean_xl.core.rules.context import Context
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -196,6 +197,8 @@ def check(rec: Record, ctx: Context) -> None:
         add(ID008.finding(rec.row, text, year=year))
         return
     rec.id_number = digits
+    if rec.dob is None and digits == text:  # valid as typed: its century is certain
+        dob.suggest_century(rec, cccd_year(digits), ctx.today)
     # A valid CCCD: its encoded sex and birth year must agree with the other columns.
     id_sex = _SEX_OF_DIGIT[int(digits[3]) % 2]
     if rec.sex is not None and rec.sex != id_sex:
