@@ -32,6 +32,7 @@ from vaxclean_xl.commands.merge import (
     SHEET_FILES,
     SHEET_MISSING,
     SHEET_NOT_RETURNED,
+    SHEET_ORIGINAL_EDITS,
     SHEET_REJECTED,
     MergeError,
     add_merge_parser,
@@ -777,7 +778,8 @@ def test_merged_is_the_users_own_workbook(rich):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["Danh sách", "Hướng dẫn", "Tổng hợp"]
     assert set(wb.sheetnames[3:]) == {SHEET_FILES, SHEET_CHANGES, SHEET_CONFLICTS, SHEET_ADDED,
-                                      SHEET_MISSING, SHEET_NOT_RETURNED, SHEET_REJECTED}
+                                      SHEET_MISSING, SHEET_NOT_RETURNED, SHEET_REJECTED,
+                                      SHEET_ORIGINAL_EDITS}
     ws = wb["Danh sách"]
     # the corrections, each in its cell's own look
     assert ws["B5"].value == "Nguyễn Văn Sửa Tên"

@@ -254,7 +254,21 @@ def test_report_police_section(flow):
     assert s["police_not_verified"] == len(listed) - len(filled) + 1
     odd = next(n for n in pol["not_verified"] if n["row"] == flow["odd"])
     assert odd["result_text"] == "?" and odd["correct"] == {"full_name": "Tên Chưa Áp Dụng"}
-    assert pol["overruled"] == [] and s["overruled"] == 0  # no hamlet file in this merge
+    # no hamlet file in this merge, but the list's own change log says a hamlet renamed
+    # `named`: the police's name reverses it (issue 9.7, police merged in a later call)
+    named = flow["named"]
+    (ov,) = pol["overruled"]
+    assert s["overruled"] == 1
+    first = next(c for c in flow["merged"].report["changes"]
+                 if (c["row"], c["field"]) == (named, "full_name"))
+    assert ov == {"row": named, "field": "full_name", "old": first["old"],
+                  "hamlet_value": HAMLET_NAME, "police_value": POLICE_NAME,
+                  "hamlet_file": first["file"], "hamlet": first["hamlet"], "hamlet_file_row": "",
+                  "police_file": "ca-tra-ve.xlsx", "police_file_row": listed[named],
+                  "verdict": "Sai", "earlier": True}
+    # the earlier merge's log is carried in the report and MERGED's log
+    assert [(c["row"], c["field"], c["round"]) for c in data["earlier_changes"]] == [
+        (c["row"], c["field"], 1) for c in flow["merged"].report["changes"]]
     assert pol["unmatched"] == []
     # the police's changes in the change log, file = the police list, 'hamlet' = police
     changes = {(c["row"], c["field"]): c for c in data["changes"]}
@@ -284,12 +298,17 @@ def test_police_sheets(flow):
     assert row["Dòng"] == flow["unresolved"] and row["Họ và tên"] == rec.text("full_name")
     assert row["Danh sách công an"] == "ca-tra-ve.xlsx"
     assert row["Dòng trong danh sách công an"] == flow["listed"][flow["unresolved"]]
-    assert sheet_rows(path, SHEET_OVERRULED) == []
-    # this merge's sheets come after the first merge's (the list is the merged list)
+    (ov,) = sheet_rows(path, SHEET_OVERRULED)
+    assert (ov["Dòng"], ov["Thôn/xóm đề nghị"], ov["Công an xác định"]) == (
+        flow["named"], HAMLET_NAME, POLICE_NAME)
+    # one change log: the first merge's rows (round 1), then this merge's (round 2)
     log = sheet_rows(path, [n for n in names if n.startswith(SHEET_CHANGES)][-1])
-    assert {(r["Dòng"], r["Thôn/xóm"], r["Tệp"]) for r in log} == {
-        (flow["named"], POLICE_LABEL, "ca-tra-ve.xlsx"),
-        (flow["idnum"], POLICE_LABEL, "ca-tra-ve.xlsx")}
+    earlier = {(c["row"], c["hamlet"], Path(c["file"]).name, 1)
+               for c in flow["merged"].report["changes"]}
+    assert {(r["Dòng"], r["Thôn/xóm"], r["Tệp"], r["Lần gộp"]) for r in log} == earlier | {
+        (flow["named"], POLICE_LABEL, "ca-tra-ve.xlsx", 2),
+        (flow["idnum"], POLICE_LABEL, "ca-tra-ve.xlsx", 2)}
+    assert [r["Lần gộp"] for r in log] == sorted(r["Lần gộp"] for r in log)
     files = sheet_rows(path, [n for n in names if n.startswith(SHEET_FILES)][-1])
     assert [(r["Tệp"], r["Thôn/xóm"], r["Trạng thái"]) for r in files] == [
         ("ca-tra-ve.xlsx", POLICE_LABEL, "Đã gộp")]

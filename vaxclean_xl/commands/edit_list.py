@@ -38,25 +38,23 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as _dt
-import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.commands.merge import SHEET_CHANGES
+from vaxclean_xl.commands.merge import SHEET_CHANGES, change_log_sheets, read_change_log
 from vaxclean_xl.commands.merge import _apply as apply_values  # the merge's own row writer
 from vaxclean_xl.commands.validate import validate_table
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
-from vaxclean_xl.core.normalize import SEX_LABEL, cell_text, format_date, id_text, nfc
+from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
 from vaxclean_xl.io.reader import (
     Table,
     column_letter,
-    iter_sheet_rows,
     read_table,
     sheet_names,
 )
@@ -95,7 +93,6 @@ TEXT_FIELDS = ("dob", "id_number")
 
 # Where the platform's values came from (EditOutcome.basis).
 BASIS_BASELINE, BASIS_LOG, BASIS_NONE = "baseline", "log", "none"
-LOG_HEADERS = ("Dòng", "Trường", "Giá trị cũ")  # the columns of merge's change log read here
 NO_BASIS_WARNING = (
     "Không có --baseline (danh sách gốc xuất từ nền tảng) và tệp không có trang «"
     + SHEET_CHANGES + "» của lệnh merge: chỉ liệt kê bản ghi hiện còn sai thông tin cá "
@@ -262,40 +259,17 @@ def build_rows(result: Validation, baseline: Validation | None,
 
 # --- the merged list's own change log -----------------------------------------------------
 
-def _log_sheets(names: list[str]) -> list[str]:
-    """The change-log sheets of a merged list, oldest first: a later merge of the same list
-    adds "Nhật ký thay đổi (2)" and so on."""
-    found: list[tuple[int, str]] = []
-    for name in names:
-        m = re.fullmatch(re.escape(SHEET_CHANGES) + r"(?: \((\d+)\))?", nfc(name).strip())
-        if m:
-            found.append((int(m.group(1) or 1), name))
-    return [name for _n, name in sorted(found)]
-
-
 def logged_originals(path: Path, source_format: str = "xlsx"
                      ) -> dict[int, dict[str, str]] | None:
     """Row -> field -> the value before the first logged change, from ``merge``'s change log
-    sheets of ``path`` (only those are read: the list may have a million rows); None when
-    it has none (not a merged list, or a CSV)."""
-    names = [] if source_format == "csv" else _log_sheets(sheet_names(path))
-    if not names:
+    (``merge.read_change_log``: only the log sheets are read, the list may have a million
+    rows); None when it has none (not a merged list, or a CSV)."""
+    if source_format == "csv" or not change_log_sheets(sheet_names(path)):
         return None
-    field_of = {label: f for f, label in FIELD_LABEL_VI.items() if f in EDIT_FIELDS}
     olds: dict[int, dict[str, str]] = {}
-    for name in names:
-        cols: dict[str, int] | None = None
-        for _n, values in iter_sheet_rows(path, name):
-            texts = [cell_text(v) for v in values]
-            if cols is None:
-                if all(h in texts for h in LOG_HEADERS):
-                    cols = {h: texts.index(h) for h in LOG_HEADERS}
-                continue
-            row_text, label, old = (texts[c] if c < len(texts) else ""
-                                    for c in cols.values())
-            f = field_of.get(label)
-            if f is not None and row_text.isdigit():
-                olds.setdefault(int(row_text), {}).setdefault(f, old)  # the oldest wins
+    for c in read_change_log(path, source_format):
+        if c.field in EDIT_FIELDS:
+            olds.setdefault(c.row, {}).setdefault(c.field, c.old)  # the oldest wins
     return olds
 
 

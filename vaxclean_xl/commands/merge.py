@@ -54,11 +54,13 @@ import dataclasses
 import datetime as _dt
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +105,13 @@ NOTE_STATUS_HEADER = "Ghi chú của thôn"
 
 SHEET_FILES = "Tệp đã nhận"
 SHEET_CHANGES = "Nhật ký thay đổi"
+# the change log's columns (also read back: police overrides across calls, edit-list)
+CHANGE_HEADERS: tuple[str, ...] = ("Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ",
+                                   "Giá trị mới", "Cách khớp", "Lần gộp")
+MATCH_BY_KEY_VI = "theo mã bản ghi"
 SHEET_CONFLICTS = "Xung đột"
 SHEET_REJECTED = "Sửa chưa hợp lệ"
+SHEET_ORIGINAL_EDITS = "Sửa vào cột gốc"
 SHEET_ADDED = "Bổ sung từ thôn"
 SHEET_MISSING = "Thiếu trong tệp trả về"
 SHEET_NOT_RETURNED = "Chưa trả về"
@@ -392,6 +399,92 @@ def _ident(values: dict[str, object], fields: tuple[str, ...]) -> tuple[str, ...
     return ident if ident and ident[0] else None
 
 
+PAIR_FIELDS: tuple[str, ...] = ("full_name", "dob", "id_number", "phone")
+
+
+class _ByValues:
+    """Rows whose key does not place them, matched on their original values: first on name +
+    date of birth + ID together (a record each, in order), then on any two of name, date of
+    birth, ID and phone whose values are unique in the returned file and agree with exactly
+    one record not yet claimed (a name wiped along with the key must not turn a record into
+    one "added" and one "missing"); pairs that point at different records match nothing."""
+
+    def __init__(self, source: dict[int, dict[str, object]], candidates: Iterable[int],
+                 present: Iterable[str], file_origs: list[Mapping[str, object]]) -> None:
+        have = set(present)
+        fields = tuple(f for f in MATCH_FIELDS if f in have)
+        self.triple = fields if fields and fields[0] == "full_name" else ()
+        self.pairs = list(combinations([f for f in PAIR_FIELDS if f in have], 2))
+        self.taken: set[int] = set()
+        self.index: dict[tuple[str, ...], list[int]] = {}
+        self.pair_index: dict[tuple[str, str], dict[tuple[str, str], list[int]]] = {}
+        self.in_file: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+        rows = [r for r in candidates if r in source]
+        if not rows:
+            return
+        for r in rows:
+            ident = _ident(source[r], self.triple) if self.triple else None
+            if ident:
+                self.index.setdefault(ident, []).append(r)
+        for pair in self.pairs:
+            idx: dict[tuple[str, str], list[int]] = {}
+            for r in rows:
+                key = _pair_ident(source[r], pair)
+                if key:
+                    idx.setdefault(key, []).append(r)
+            self.pair_index[pair] = idx
+            self.in_file[pair] = Counter(k for o in file_origs if (k := _pair_ident(o, pair)))
+
+    def match(self, pending: list[tuple[Any, str]]) -> list[tuple[Any, str, int | None, str]]:
+        """(row, why it had no key match, source row or None, how it matched), in order."""
+        out: list[tuple[Any, str, int | None, str]] = []
+        for row, why in pending:  # every row's full identity first: the strongest evidence
+            ident = _ident(row.orig, self.triple) if self.triple else None
+            hits = self.index.get(ident, []) if ident else []
+            hits[:] = [r for r in hits if r not in self.taken]
+            hit = hits.pop(0) if hits else None
+            if hit is not None:
+                self.taken.add(hit)
+            out.append((row, why, hit, FALLBACK_REASON))
+        for n, (row, why, hit, _how) in enumerate(out):
+            if hit is None and self.pair_index:
+                found = self._by_two(row.orig)
+                if found is not None:
+                    self.taken.add(found[0])
+                    out[n] = (row, why, found[0], found[1])
+        return out
+
+    def _by_two(self, orig: Mapping[str, object]) -> tuple[int, str] | None:
+        hits: dict[int, list[tuple[str, str]]] = {}
+        for pair, idx in self.pair_index.items():
+            key = _pair_ident(orig, pair)
+            if not key or self.in_file[pair][key] != 1:
+                continue  # blank, or shared by two rows of the file: not evidence
+            free = [r for r in idx.get(key, ()) if r not in self.taken]
+            if len(free) == 1:
+                hits.setdefault(free[0], []).append(pair)
+        if len(hits) != 1:
+            return None
+        ((row, pairs),) = hits.items()
+        shown = sorted({f for pair in pairs for f in pair}, key=PAIR_FIELDS.index)
+        return row, (f"khóa hỏng, khớp theo "
+                     f"{' + '.join(FIELD_LABEL_VI[f].lower() for f in shown)}")
+
+
+def _pair_ident(values: Mapping[str, object], pair: tuple[str, str]) -> tuple[str, str] | None:
+    a, b = (_phone_part(values.get(f)) if f == "phone" else _ident_part(f, values.get(f))
+            for f in pair)
+    return (a, b) if a and b else None
+
+
+def _phone_part(value: object) -> str:
+    """A phone number's identity: its digits without a country code or leading zeros."""
+    digits = "".join(ch for ch in cell_text(value) if ch.isdigit())
+    if digits.startswith("84") and len(digits) >= 11:
+        digits = digits[2:]
+    return digits.lstrip("0")
+
+
 @dataclass(slots=True)
 class _FileMatch:
     matched: dict[int, list[tuple[ReturnedRow, str]]]  # source row -> [(row, how)]
@@ -417,21 +510,14 @@ def _match_file(rf: ReturnedFile, accepted: set[str], source: dict[int, dict[str
             pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
         else:
             pending.append((row, "người mới (không có khóa)"))
-    fields = tuple(f for f in MATCH_FIELDS if f in rf.has_orig)
-    usable = bool(fields) and fields[0] == "full_name"
-    index: dict[tuple[str, ...], list[int]] = {}
-    if usable:
-        for r in (expected if expected is not None else sorted(source)):
-            ident = _ident(source[r], fields) if r in source and r not in matched else None
-            if ident:
-                index.setdefault(ident, []).append(r)
+    by_values = _ByValues(source, (r for r in (expected if expected is not None
+                                               else sorted(source)) if r not in matched),
+                          rf.has_orig, [r.orig for r in rf.rows])
     added: list[tuple[ReturnedRow, str]] = []
     signed = False  # below the signature block, a lone name is a signer, not a person
-    for row, why in pending:
-        ident = _ident(row.orig, fields) if usable else None
-        hits = index.get(ident, []) if ident else []
-        if hits:
-            matched.setdefault(hits.pop(0), []).append((row, FALLBACK_REASON))
+    for row, why, hit, how in by_values.match(pending):
+        if hit is not None:
+            matched.setdefault(hit, []).append((row, how))
         elif is_signature(row):
             signed = True
         elif signed and lone_name(row):
@@ -592,19 +678,12 @@ def _match_police(pf: P.PoliceFile, ids: set[str], source: dict[int, dict[str, o
     unmatched: list[tuple[P.PoliceRow, str]] = []
     if not pending:
         return matched, unmatched
-    fields = tuple(f for f in MATCH_FIELDS if ("orig", f) in pf.columns)
-    usable = bool(fields) and fields[0] == "full_name"
-    index: dict[tuple[str, ...], list[int]] = {}
-    if usable:
-        for r in sorted(source):
-            ident = _ident(source[r], fields) if r not in matched else None
-            if ident:
-                index.setdefault(ident, []).append(r)
-    for row, why in pending:
-        ident = _ident(row.orig, fields) if usable else None
-        hits = index.get(ident, []) if ident else []
-        if hits:
-            matched.setdefault(hits.pop(0), []).append((row, FALLBACK_REASON))
+    by_values = _ByValues(source, (r for r in sorted(source) if r not in matched),
+                          {f for kind, f in pf.columns if kind == "orig"},
+                          [r.orig for r in pf.rows])
+    for row, why, hit, how in by_values.match(pending):
+        if hit is not None:
+            matched.setdefault(hit, []).append((row, how))
         else:
             unmatched.append((row, why))
     return matched, unmatched
@@ -1027,6 +1106,14 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
                          "messages": [x.message for x in held[key]], "others": [],
                          "applied": True})
     result = validate_records(checked, table.columns, today)
+    # a list an earlier merge wrote (status block present) carries that merge's change log:
+    # kept in MERGED's log, and the hamlet changes in it that the police reverse now are
+    # overrides too, though the hamlet files were merged in another call
+    status_col = _existing_status_col(table)
+    earlier_log = read_change_log(original, table.source_format) if status_col is not None \
+        else []
+    if police_in and earlier_log:
+        overruled += _overruled_earlier(changes, pg.proposals, earlier_log, source)
     records_in, records_out = len(table.rows), len(result.records)
     assert records_in == records_out, "merge must keep every record of the list"
 
@@ -1048,6 +1135,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         "output": str(out),                # is unknown, so nothing can be called missing
         "files": file_dicts,
         "changes": changes,
+        "earlier_changes": [dataclasses.asdict(c) for c in earlier_log],
         "conflicts": conflicts,
         "rejected": sorted(rejected, key=lambda r: (r["row"], _field_rank(r["field"]))),
         "added": g.added,
@@ -1071,6 +1159,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
             "files": len(file_dicts), "refused": len(refused),
             "changes": len(changes), "conflicts": len(conflicts),
             "rejected": sum(1 for r in rejected if not r["applied"]), "added": len(g.added),
+            "original_edits": len(g.original_edits),
             "missing": len(g.missing), "not_returned": len(not_returned),
             "records_in": records_in, "records_out": records_out,
             "police_files": len(police_in), "police_verified": pg.verified,
@@ -1088,7 +1177,6 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     marks = list(_merge_marks(table, changes, conflicts, g.original_edits, overruled,
                               data["rejected"]))
     marks += cell_marks(dataclasses.replace(table, rows=merged_rows), result)
-    status_col = _existing_status_col(table)
     earlier = _earlier_notes(table, status_col)
     for r, v in pg.remarks.items():
         notes.setdefault(r, []).extend(v)
@@ -1097,7 +1185,8 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
         note_text[r] = f"{text}\n{note_text[r]}" if note_text.get(r) else text
     status_rows = {rec.row: [*status_cells(rec), note_text.get(rec.row, "")]
                    for rec in result.records}
-    sheets = _report_sheets(data, not_returned, hamlets=bool(incoming or not police_in),
+    sheets = _report_sheets(data, not_returned, earlier_log=earlier_log,
+                            hamlets=bool(incoming or not police_in),
                             police=bool(police_in))
     _write_merged(table, out_tmp, header_row=table.header_row,
                   status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
@@ -1273,17 +1362,102 @@ def _table_sheet(name: str, headers: list[str], rows: list[list[object]]):
                         tables=[SummaryTable("", headers, [[cell(v) for v in r] for r in rows])])
 
 
+@dataclass(frozen=True, slots=True)
+class LoggedChange:
+    """One row of the change log a merge wrote into MERGED (``SHEET_CHANGES``)."""
+
+    row: int
+    field: str
+    old: str
+    new: str
+    file: str
+    hamlet: str
+    match: str
+    round: int  # 1 for the first merge of the list, 2 for the merge of that output, ...
+
+
+def change_log_sheets(names: Iterable[str]) -> list[str]:
+    """The change-log sheets among ``names``, oldest first (a merged list merged again by an
+    older version got "Nhật ký thay đổi (2)" and so on)."""
+    found: list[tuple[int, str]] = []
+    for name in names:
+        m = _LOG_SHEET_RE.fullmatch(" ".join(cell_text(name).split()))
+        if m:
+            found.append((int(m.group(1) or 1), name))
+    return [name for _n, name in sorted(found)]
+
+
+_LOG_SHEET_RE = re.compile(re.escape(SHEET_CHANGES) + r"(?: \((\d+)\))?")
+
+
+def read_change_log(path: str | Path, source_format: str = "xlsx") -> list[LoggedChange]:
+    """The changes earlier merges logged in ``path`` (a merged list), oldest first, each
+    once; [] when it has no log. Only the log sheets are read, never the list itself."""
+    from vaxclean_xl.io.reader import iter_sheet_rows, sheet_names
+
+    if source_format == "csv":
+        return []
+    field_of = {label: f for f, label in FIELD_LABEL_VI.items()}
+    out: dict[LoggedChange, None] = {}
+    for name in change_log_sheets(sheet_names(path)):
+        cols: dict[str, int] | None = None
+        for _n, values in iter_sheet_rows(path, name):
+            texts = [cell_text(v) for v in values]
+            if cols is None:
+                if all(h in texts for h in CHANGE_HEADERS[:7]):
+                    cols = {h: texts.index(h) for h in CHANGE_HEADERS if h in texts}
+                continue
+            got = {h: (texts[c] if c < len(texts) else "") for h, c in cols.items()}
+            f = field_of.get(got["Trường"])
+            if f is None or not got["Dòng"].isdigit():
+                continue
+            lan = got.get("Lần gộp", "")
+            out.setdefault(LoggedChange(
+                int(got["Dòng"]), f, got["Giá trị cũ"], got["Giá trị mới"], got["Tệp"],
+                got["Thôn/xóm"], got["Cách khớp"], int(lan) if lan.isdigit() else 1), None)
+    return sorted(out, key=lambda c: c.round)  # (stable: each sheet's own order kept)
+
+
+def _overruled_earlier(changes: list[dict[str, Any]], police: dict[tuple[int, str],
+                       list[_Proposal]], earlier_log: Sequence[LoggedChange],
+                       source: dict[int, dict[str, object]]) -> list[dict[str, Any]]:
+    """Hamlet changes an earlier merge applied that the police reverse now: the police's
+    value for a cell differs from the value a hamlet's logged change put there (and which the
+    list still holds). Found from the list's own change log, for the README's flow where the
+    police list is merged in a later call than the hamlet files."""
+    latest: dict[tuple[int, str], LoggedChange] = {}
+    for c in earlier_log:
+        if c.hamlet != POLICE_LABEL:
+            latest[(c.row, c.field)] = c
+    applied = {(c["row"], c["field"]): c for c in changes if c["hamlet"] == POLICE_LABEL}
+    out: list[dict[str, Any]] = []
+    for key, ch in sorted(applied.items(), key=lambda kv: (kv[0][0], _field_rank(kv[0][1]))):
+        logged = latest.get(key)
+        if logged is None or not same_value(key[1], logged.new, source[key[0]].get(key[1])):
+            continue  # no hamlet change, or the list no longer holds it
+        p = next((p for p in police.get(key, ()) if p.file == ch["file"]
+                  and p.file_row == ch["file_row"]), None)
+        out.append({"row": key[0], "field": key[1], "old": logged.old,
+                    "hamlet_value": logged.new, "police_value": ch["new"],
+                    "hamlet_file": logged.file, "hamlet": logged.hamlet, "hamlet_file_row": "",
+                    "police_file": ch["file"], "police_file_row": ch["file_row"],
+                    "verdict": p.verdict if p else "Sai", "earlier": True})
+    return out
+
+
 _CONFLICT_KIND_VI = {"duplicate_key": "trùng mã trong một tệp", "files": "hai tệp khác nhau",
                      "police": "công an ghi khác nhau"}
 
 
 def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
-                   hamlets: bool = True, police: bool = False) -> list:
+                   hamlets: bool = True, police: bool = False,
+                   earlier_log: Sequence[LoggedChange] = ()) -> list:
     """The merge's own sheets of MERGED, from the report: files, changes, conflicts; for
     hamlet files people added by hamlets, records missing from a returned file, hamlets
     that sent nothing; for police lists the hamlet values the police overruled and the
     records the police marked wrong without the correct values."""
     label = {**FIELD_LABEL_VI}
+    this_round = max((c.round for c in earlier_log), default=0) + 1
     status_vi = {"merged": "Đã gộp", "refused": "Từ chối"}
     typed_headers = [*L.ORIG_HEADERS.values(), *L.CORR_HEADERS.values(), L.NOTE_HEADER,
                      L.KEY_HEADER]
@@ -1294,11 +1468,13 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
                        d["reason"] or (f"{len(d['matched_by_values'])} dòng {FALLBACK_REASON}"
                                        if d["matched_by_values"] else "")]
                       for d in data["files"]]),
-        _table_sheet(SHEET_CHANGES, ["Tệp", "Thôn/xóm", "Dòng", "Trường", "Giá trị cũ",
-                                     "Giá trị mới", "Cách khớp"],
-                     [[c["file"], c["hamlet"], c["row"], label[c["field"]], c["old"], c["new"],
-                       "theo mã bản ghi" if c["match"] == "key" else c["match"]]
-                      for c in data["changes"]]),
+        # earlier merges' changes first (a merged list merged again keeps its whole log)
+        _table_sheet(SHEET_CHANGES, list(CHANGE_HEADERS),
+                     [[c.file, c.hamlet, c.row, label[c.field], c.old, c.new, c.match, c.round]
+                      for c in earlier_log]
+                     + [[c["file"], c["hamlet"], c["row"], label[c["field"]], c["old"], c["new"],
+                         MATCH_BY_KEY_VI if c["match"] == "key" else c["match"], this_round]
+                        for c in data["changes"]]),
         _table_sheet(SHEET_CONFLICTS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)", "Đề nghị",
                                        "Tệp", "Thôn/xóm", "Dòng trong tệp", "Loại"],
                      [[c["row"], label[c["field"]], c["old"], p["value"], p["file"], p["hamlet"],
@@ -1330,6 +1506,14 @@ def _report_sheets(data: dict[str, Any], not_returned: list[dict[str, Any]], *,
                                      "Số CCCD/CMND"],
                      [[m["file"], m["hamlet"], m["row"], m["full_name"], m["dob"],
                        m["id_number"]] for m in data["missing"]]),
+        _table_sheet(SHEET_ORIGINAL_EDITS, ["Dòng", "Trường", "Giá trị gốc (giữ nguyên)",
+                                            "Thôn ghi vào cột gốc (chưa áp dụng)", "Tệp",
+                                            "Thôn/xóm", "Dòng trong tệp", "Cách xử lý"],
+                     [[e["row"], label.get(e["field"], e["field"]), e["original"], e["value"],
+                       e["file"], e["hamlet"], e["file_row"],
+                       "Nếu đúng, ghi giá trị vào cột «(sửa)» của tệp thôn rồi gộp lại, hoặc "
+                       "sửa trực tiếp ô trong danh sách"]
+                      for e in data["original_edits"]]),
         _table_sheet(SHEET_NOT_RETURNED, ["Thôn/xóm", "Tệp đã gửi", "Số bản ghi"],
                      [[e.get("hamlet", ""), e.get("file", ""), len(e.get("records") or [])]
                       for e in not_returned]),
@@ -1376,6 +1560,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
           f"{s['records_out']} bản ghi (vào {s['records_in']}, ra {s['records_out']}):")
     rows = [("Thay đổi đã áp dụng", s["changes"]), ("Xung đột (giữ giá trị gốc)", s["conflicts"]),
             ("Sửa chưa hợp lệ (giữ giá trị gốc)", s["rejected"]),
+            ("Sửa vào cột gốc (chưa áp dụng)", s["original_edits"]),
             ("Người bổ sung từ thôn", s["added"]), ("Thiếu trong tệp trả về", s["missing"]),
             ("Thôn chưa trả về", s["not_returned"]), ("Tệp bị từ chối", s["refused"])]
     if s["police_files"]:

@@ -20,7 +20,6 @@ Vietnamese line (file names only, never cell values).
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import unicodedata
 from collections import Counter
@@ -28,18 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaxclean_xl.core.normalize import cell_text, fold
+from vaxclean_xl.core.normalize import cell_text
 from vaxclean_xl.errors import InputError, VaxcleanError
 from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.reader import read_sheets
+from vaxclean_xl.io.reader import is_signature_text, read_sheets
 
 HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-_SIGNATURE = re.compile(
-    r"^\(?ky\b|ghi ro ho (va )?ten|nguoi ra soat|nguoi lap|^truong (thon|xom|ap|ban|to|khu)"
-    r"|^(thon|xom|ap|ban|to|khu) truong|\bngay\b.*\bthang\b.*\bnam\b"
-)
 
 
 class NotAHamletFile(InputError):  # noqa: N818 - a user-facing refusal, like InputError
@@ -196,7 +191,7 @@ def is_signature(row: ReturnedRow) -> bool:
     name = row.orig.get("full_name")
     if blank(name):
         name = row.corr.get("full_name")
-    return bool(_SIGNATURE.search(fold(cell_text(name))))
+    return is_signature_text(cell_text(name))  # the list reader's titles: one list of them
 
 
 def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:

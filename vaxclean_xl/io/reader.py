@@ -679,7 +679,8 @@ _TOTAL = re.compile(
 _SIGNATURE = re.compile(
     r"^(nguoi lap|can bo lap|nguoi tong hop|can bo tong hop|truong tram|tram truong|"
     r"pho truong tram|truong tyt|giam doc|pho giam doc|thu truong|lanh dao|xac nhan|"
-    r"nguoi duyet|nguoi kiem tra|ke toan|chu tich|t/m\b|tm\.|kt\.)"
+    r"nguoi duyet|nguoi kiem tra|ke toan|chu tich|t/m\b|tm\.|kt\.|nguoi ra soat|"
+    r"truong (thon|xom|ap|ban|to|khu)\b|(thon|xom|ap|ban|to|khu) truong\b)"
     r"|\bky,? (va )?ghi ro ho (va )?ten\b|\(ky\b|^ky ten\b|\bky ten\b.*\bdong dau\b"
     r"|\bngay\s*[\d.…_/ ]*\s*thang\s*[\d.…_/ ]*\s*nam\b(?! (sinh|tiem))"
 )
