@@ -1088,3 +1088,30 @@ def test_pickers_use_excels_file_dialog(monkeypatch) -> None:
     monkeypatch.setattr(ui_module, "is_windows_com", lambda b: False)
     remote_ui = Ui(remote(small_list()))
     assert remote_ui.pick_folder("x") is None and remote_ui.messages[0][0] == "error"
+
+
+def test_split_button_never_replaces_a_split_and_offers_a_new_round(small_file: Path,
+                                                                   tmp_path: Path) -> None:
+    """Issue 9.1 from the ribbon: the same split again writes nothing; another list in the
+    same folder is not written over: the button asks, and OK (the remote engine's answer)
+    starts round 2 in its own sub-folder."""
+    from python_calamine import CalamineWorkbook
+
+    values = CalamineWorkbook.from_path(str(small_file)).get_sheet_by_name(SHEET).to_python()
+    book = remote([[None if v == "" else v for v in r] for r in values], name=str(small_file))
+    outdir = tmp_path / "gui-thon"
+    first = buttons.split_hamlets(book, outdir=outdir)
+    before = {p: p.read_bytes() for p in outdir.iterdir()}
+    again = buttons.split_hamlets(book, outdir=outdir)
+    assert again.reused and not again.written
+    assert "không ghi lại tệp nào" in alerts(book)[-1]
+    other = tmp_path / "ds-khac.xlsx"
+    generate_sample(other, rows=60, seed=9)
+    values = CalamineWorkbook.from_path(str(other)).get_sheet_by_name(SHEET).to_python()
+    book2 = remote([[None if v == "" else v for v in r] for r in values], name=str(other))
+    second = buttons.split_hamlets(book2, outdir=outdir)
+    asked = [a for a in alerts(book2) if "không ghi đè" in a]
+    assert asked and "lần chia mới" in asked[0] and "--new-round" not in asked[0]
+    assert second.round_no == 2 and second.folder == outdir / "lan-2"
+    assert second.split_id != first.split_id
+    assert {p: p.read_bytes() for p in outdir.iterdir() if p.is_file()} == before

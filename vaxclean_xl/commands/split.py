@@ -54,9 +54,15 @@ class SplitOutcome:
 
 
 class SplitRefused(OutputError):
-    """The folder holds files a split must not replace (exit 2, nothing written)."""
+    """The folder holds files a split must not replace (exit 2, nothing written);
+    ``why`` is what is in the folder, without the CLI's advice (the Excel button asks
+    instead)."""
 
     code = "E210"
+
+    def __init__(self, message: str, *, why: str = "") -> None:
+        super().__init__(message)
+        self.why = why or message
 
 
 def group_by_hamlet(chosen: list[Record], names: dict[str, str]) -> dict[str, list[Record]]:
@@ -238,11 +244,12 @@ def _reuse_or_refuse(earlier: dict, folder: Path, split_id: str, source_sha: str
     if earlier.get("split_id") != split_id or recorded != planned:
         why = ("của một danh sách khác" if not same_list else
                "của cùng danh sách nhưng với lựa chọn khác (--all) hoặc kết quả kiểm tra khác")
+        what = (f"Thư mục «{folder}» đã có các tệp gửi thôn {why}. Để không mất các tệp các "
+                "thôn đang sửa, không ghi đè.")
         raise SplitRefused(
-            f"Thư mục «{folder}» đã có các tệp gửi thôn {why}. Để không mất các tệp các thôn "
-            "đang sửa, không ghi đè. Hãy chọn thư mục khác (-d), hoặc thêm --new-round để tạo "
-            f"lần chia mới trong thư mục con «{L.ROUND_PREFIX}N» (khi gộp, tệp của mọi lần "
-            "chia đều được nhận).")
+            f"{what} Hãy chọn thư mục khác (-d), hoặc thêm --new-round để tạo lần chia mới "
+            f"trong thư mục con «{L.ROUND_PREFIX}N» (khi gộp, tệp của mọi lần chia đều được "
+            "nhận).", why=what)
     return {t.name: L.sha256_file(t) for t, _h, _r in plan if t.is_file()}
 
 
@@ -259,10 +266,10 @@ def _refuse_foreign(folder: Path, plan: list[tuple[Path, str, list[Record]]]) ->
     clash = [t for t, _h, _r in plan if t.exists()]
     if clash:
         names = ", ".join(f"«{t.name}»" for t in clash[:3]) + (" …" if len(clash) > 3 else "")
-        raise SplitRefused(
-            f"Thư mục «{folder}» đã có tệp {names} không thuộc lần chia nào (không có "
-            f"{L.MANIFEST_NAME}); không ghi đè. Hãy chọn thư mục khác (-d) hoặc chuyển các tệp "
-            "đó đi.")
+        what = (f"Thư mục «{folder}» đã có tệp {names} không thuộc lần chia nào (không có "
+                f"{L.MANIFEST_NAME}); không ghi đè.")
+        raise SplitRefused(f"{what} Hãy chọn thư mục khác (-d) hoặc chuyển các tệp đó đi.",
+                           why=what)
 
 
 def _encrypt(plain: Path, out: Path, password: str) -> None:

@@ -415,7 +415,7 @@ def split_hamlets(book: Any, ui: Ui | None = None, *, outdir: str | Path | None 
     Asks for the output folder when ``outdir`` is None; uses the active sheet and the
     workbook's "Cài đặt" sheet. Returns the library's ``SplitOutcome`` (None if cancelled).
     """
-    from vaxclean_xl.commands.split import split_file
+    from vaxclean_xl.commands.split import SplitRefused, split_file
 
     ui = _ui(book, ui)
     src = saved_source(book, ui)
@@ -426,16 +426,35 @@ def split_hamlets(book: Any, ui: Ui | None = None, *, outdir: str | Path | None 
     if target is None:
         return None
     ui.status("Làm sạch TC: đang chia danh sách theo thôn/xóm…")
-    outcome = split_file(src, target, all_records=all_records, sheet=str(book.sheets.active.name))
+    sheet = str(book.sheets.active.name)
+    try:
+        outcome = split_file(src, target, all_records=all_records, sheet=sheet)
+    except SplitRefused as exc:
+        ui.status(None)
+        # the folder holds files already out in the hamlets: never replaced; a new round
+        # goes into its own sub-folder, on the user's word
+        if not ui.confirm(f"{exc.why}\n\nBấm OK để tạo lần chia "
+                          f"mới trong một thư mục con của «{target}» (các tệp đã gửi giữ "
+                          "nguyên), hoặc Cancel để chọn thư mục khác."):
+            return None
+        outcome = split_file(src, target, all_records=all_records, sheet=sheet,
+                             new_round=True)
     ui.status(None)
     total = sum(len(f.records) for f in outcome.files)
-    log_line(f"excel split files={len(outcome.files)} records={total}")
+    folder = outcome.folder or target
+    log_line(f"excel split files={len(outcome.files)} records={total} "
+             f"round={outcome.round_no} written={len(outcome.written)}")
     names = "\n".join(f"  {f.path.name}: {len(f.records)} người" for f in outcome.files[:15])
     more = f"\n  … và {len(outcome.files) - 15} tệp khác" if len(outcome.files) > 15 else ""
-    ui.info(f"Đã tạo {len(outcome.files)} tệp ({total} người cần rà soát) trong thư mục:\n"
-            f"{target}\n{names}{more}\nGửi mỗi thôn/xóm tệp của mình; khi nhận lại, bấm "
+    if outcome.reused and not outcome.written:
+        head = (f"Thư mục này đã có đúng lần chia này ({len(outcome.files)} tệp, {total} "
+                "người): không ghi lại tệp nào, các tệp đã sửa được giữ nguyên.\n")
+    else:
+        lan = f" (lần chia {outcome.round_no})" if outcome.round_no > 1 else ""
+        head = f"Đã tạo {len(outcome.files)} tệp ({total} người cần rà soát){lan} trong thư mục:\n"
+    ui.info(f"{head}{folder}\n{names}{more}\nGửi mỗi thôn/xóm tệp của mình; khi nhận lại, bấm "
             "«Gộp file trả về».")
-    _open_folder(book, target)
+    _open_folder(book, folder)
     return outcome
 
 
@@ -462,9 +481,14 @@ def merge_returns(book: Any, ui: Ui | None = None, *,
     s = outcome.summary
     log_line(f"excel merge files={s['files']} refused={s['refused']} changes={s['changes']} "
              f"conflicts={s['conflicts']}")
+    held = ""
+    if s["rejected"] or s["original_edits"]:
+        held = (f"\nGiữ giá trị gốc vì đề nghị sửa sai quy tắc: {s['rejected']} (trang «Sửa "
+                f"chưa hợp lệ»); sửa vào cột gốc, chưa áp dụng: {s['original_edits']} (trang "
+                "«Sửa vào cột gốc»).")
     ui.info(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp: {s['changes']} thay đổi, "
             f"{s['conflicts']} xung đột (giữ giá trị gốc), {s['added']} người bổ sung, "
-            f"{s['missing']} thiếu, {s['not_returned']} thôn chưa trả về.\n"
+            f"{s['missing']} thiếu, {s['not_returned']} thôn chưa trả về.{held}\n"
             f"Danh sách đã gộp: {outcome.output}")
     ui.open_workbook(Path(outcome.output))
     return outcome
