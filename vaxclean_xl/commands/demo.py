@@ -159,6 +159,7 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
                          out / "danh-sach-da-gop.json")
     s = merged.summary
     print(f"5. Gộp (vaxclean merge): {s['changes']} thay đổi, {s['conflicts']} xung đột, "
+          f"{s['rejected']} đề nghị sửa sai giữ lại, "
           f"{s['added']} bổ sung, {s['missing']} thiếu, {s['not_returned']} thôn chưa gửi; "
           f"{s['records_in']} bản ghi vào = {s['records_out']} bản ghi ra")
     _print_summary("   Kiểm tra lại danh sách đã gộp:", merged.result.summary())
