@@ -397,8 +397,9 @@ def test_xlsxwriter_workbook_keeps_everything_and_gets_annotations(tmp_path: Pat
     assert "drawingml.chart+xml" in ct
     # workbook: defined names and the filter database (localSheetId 0) are unchanged
     wb_xml = after["xl/workbook.xml"].decode()
-    orig_names = re.search(r"<definedNames>.*</definedNames>", before["xl/workbook.xml"].decode())
-    assert orig_names.group(0) in wb_xml
+    orig_names = re.search(r"<definedNames>(.*)</definedNames>", before["xl/workbook.xml"].decode())
+    assert "<definedNames>" + orig_names.group(1) in wb_xml  # kept, the added sheet's mark after
+    assert '<definedName name="_vaxclean_sheet" localSheetId="2" hidden="1">"Tổng hợp"' in wb_xml
     assert '_xlnm._FilterDatabase" localSheetId="0"' in wb_xml
 
     wb = _check_common(dst)
@@ -599,22 +600,69 @@ def test_xlsm_keeps_vba_project(tmp_path: Path) -> None:
     _check_common(dst)
 
 
-def test_summary_name_collision_and_part_numbers(tmp_path: Path) -> None:
+def test_own_summary_replaced_in_place_with_fresh_parts(tmp_path: Path) -> None:
     src = _openpyxl_book(tmp_path / "src.xlsx")
     first = tmp_path / "first.xlsx"
     _annotate(src, first)
     second = tmp_path / "second.xlsx"
-    # annotate the annotated file again: every new part must get a fresh number
+    # annotate the annotated file again: our own sheet is rewritten in its slot, with new
+    # parts (fresh numbers) and the old sheet's drawing and chart gone from the package
     _annotate(first, second, summary=_summary())
-    members = _members(second)
+    before, members = _members(first), _members(second)
     wb = openpyxl.load_workbook(second)
-    assert wb.sheetnames == [SHEET, "Tổng hợp", "Tổng hợp (2)"]
-    _check_summary(members, wb, "Tổng hợp (2)")
+    assert wb.sheetnames == [SHEET, "Tổng hợp"]
+    _check_summary(members, wb, "Tổng hợp")
+    old_charts = {n for n in before if n.startswith("xl/charts/")}
+    new_charts = {n for n in members if n.startswith("xl/charts/")}
+    assert len(old_charts) == len(new_charts) == 1 and not old_charts & new_charts
+    ct = members["[Content_Types].xml"].decode()
+    for gone in old_charts | {n for n in before if n.startswith("xl/drawings/drawing")}:
+        assert gone not in members and f'PartName="/{gone}"' not in ct
     ws = wb[SHEET]
-    assert ws["B6"].comment.text.count("Thiếu họ") == 2  # merged into our own earlier note
+    assert ws["B6"].comment.text.count("Thiếu họ") == 1  # our own note, not repeated
+    # at this level the caller says where the status block goes (validate/merge find it)
     assert [ws.cell(HEADER_ROW, c).value for c in range(7, 11)] == STATUS_HEADERS * 2
-    ids = re.findall(rb'sheetId="(\d+)"', members["xl/workbook.xml"])
-    assert len(ids) == len(set(ids)) == 3
+    wb_xml = members["xl/workbook.xml"].decode()
+    ids = re.findall(r'sheetId="(\d+)"', wb_xml)
+    assert len(ids) == len(set(ids)) == 2
+    assert wb_xml.count('name="_vaxclean_sheet"') == 1
+
+
+def test_users_own_sheet_of_that_name_is_kept(tmp_path: Path) -> None:
+    """A user's sheet called "Tổng hợp" (no mark of ours) stays; ours is "Tổng hợp (2)",
+    and the next run replaces that one, not the user's."""
+    src = tmp_path / "src.xlsx"
+    _openpyxl_book(src)
+    wb = openpyxl.load_workbook(src)
+    mine = wb.create_sheet("Tổng hợp")
+    mine["A1"] = "Bảng của trạm"
+    mine.print_area = "A1:B2"  # a name scoped to the user's sheet: must survive
+    wb.save(src)
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    _annotate(src, first)
+    _annotate(first, second)
+    for out in (first, second):
+        wb = openpyxl.load_workbook(out)
+        assert wb.sheetnames == [SHEET, "Tổng hợp", "Tổng hợp (2)"]
+        assert wb["Tổng hợp"]["A1"].value == "Bảng của trạm"
+        assert wb["Tổng hợp"].print_area == "'Tổng hợp'!$A$1:$B$2"
+        _check_summary(_members(out), wb, "Tổng hợp (2)")
+        wb_xml = _members(out)["xl/workbook.xml"].decode()
+        assert '<definedName name="_vaxclean_sheet" localSheetId="2" hidden="1">' in wb_xml
+        assert wb_xml.count('name="_vaxclean_sheet"') == 1
+
+
+def test_summary_sheet_prints_on_a4_landscape_one_page_wide(tmp_path: Path) -> None:
+    src = _openpyxl_book(tmp_path / "src.xlsx")
+    dst = tmp_path / "dst.xlsx"
+    _annotate(src, dst)
+    ws = openpyxl.load_workbook(dst)["Tổng hợp"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    drawing = next(v for k, v in _members(dst).items() if k.startswith("xl/drawings/drawing"))
+    top = int(re.search(rb"<xdr:from>.*?<xdr:row>(\d+)</xdr:row>", drawing).group(1))
+    assert top <= 2  # beside the first rows: on the first page
 
 
 def test_refuses_same_file_and_leaves_nothing_on_failure(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from vaxclean_xl.io.reader import Table, read_table
 
 STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
 SUMMARY_SHEET = "Tổng hợp"
+_MERGE_NOTE_HEADER = "Ghi chú của thôn"  # merge's 4th status column (merge.NOTE_STATUS_HEADER)
 Progress = Callable[[str, int, int], None]
 
 
@@ -184,11 +185,33 @@ def summary_sheet(result: Validation):
     )
 
 
+def existing_status_col(table: Table, extra: str | None = None) -> int | None:
+    """0-based column of the status block ("Phân loại", "Lỗi", "Gợi ý sửa", then ``extra``
+    if given) an earlier validate/merge appended, so that a run on its own output rewrites
+    it in place instead of appending a second one; None when there is none (or the block
+    has the list's data or the user's own columns right of it)."""
+    from vaxclean_xl.io.hamlet_reader import header_key
+
+    wanted = [header_key(h) for h in STATUS_HEADERS]
+    keys = {c: header_key(h) for c, h in table.headers.items()}
+    used = set(table.columns.values())
+    width = len(wanted)
+    for c in sorted(keys):
+        if [keys.get(c + k) for k in range(width)] != wanted or used & set(range(c, c + width)):
+            continue
+        after = keys.get(c + width)
+        if c + width > table.max_col or (extra is not None and after == header_key(extra)):
+            return c
+    return None
+
+
 def write_annotated(table: Table, result: Validation, out: Path) -> None:
-    """The user's workbook (or an .xlsx copy of an .xls/.ods/.csv) with marks and status."""
+    """The user's workbook (or an .xlsx copy of an .xls/.ods/.csv) with marks and status
+    (in the status block of an earlier run when the input is an output of vaxclean)."""
     from vaxclean_xl.io.plain_copy import annotate_table_workbook
 
     status_rows = {rec.row: status_cells(rec) for rec in result.records}
     annotate_table_workbook(table, out, header_row=table.header_row,
                             status_headers=STATUS_HEADERS, status_rows=status_rows,
-                            marks=cell_marks(table, result), summary=summary_sheet(result))
+                            marks=cell_marks(table, result), summary=summary_sheet(result),
+                            first_status_col=existing_status_col(table, _MERGE_NOTE_HEADER))

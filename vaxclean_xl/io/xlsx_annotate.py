@@ -10,10 +10,12 @@ module edits the OOXML package directly:
 * every zip member is copied byte for byte, except the few parts that must change: the
   annotated worksheet, its ``.rels``, ``styles.xml``, ``[Content_Types].xml`` and, for the
   added sheets, ``workbook.xml`` and its ``.rels``; new parts (notes, VML, added sheets,
-  drawings, charts) are added. Two parts may go: ``calcChain.xml`` when cells get new
-  values (a replaced formula would leave it naming a cell without one, which Excel "repairs";
-  Excel rebuilds the chain on its own), and the VBA project when an .xlsm is written under an
-  .xlsx name (Excel refuses to open a macro-enabled package with the .xlsx extension);
+  drawings, charts) are added. A sheet an earlier run added is rewritten in place, and
+  the parts only it used (its drawing, chart, .rels) go. Two more parts may go:
+  ``calcChain.xml`` when cells get new values (a replaced formula would leave it naming a
+  cell without one, which Excel "repairs"; Excel rebuilds the chain on its own), and the VBA
+  project when an .xlsm is written under an .xlsx name (Excel refuses to open a
+  macro-enabled package with the .xlsx extension);
 * the worksheet is streamed: read in blocks, cut at ``</row>``, and only the rows that get a
   status, a mark or a new value are parsed (regular expressions over bytes, never a DOM), so
   memory stays bounded for a 1,000,000-row sheet;
@@ -92,7 +94,7 @@ class SummarySheet:
     a plain table sheet (``freeze_filter`` then freezes it and puts an autofilter on it).
     """
 
-    name: str  # e.g. "Tổng hợp"; made unique among the workbook's sheets
+    name: str  # e.g. "Tổng hợp"; made unique, or replacing the sheet an earlier run added
     title: str  # title line in A1 ("" for none: the first table starts in row 1)
     tables: list[SummaryTable]  # written one under the other, a blank row between
     chart_table: int = -1  # table to chart (1st column = categories, 2nd = values); <0: none
@@ -135,6 +137,7 @@ FILL_RGB = {"error": "FFFFC7CE", "warning": "FFFFEB9C"}
 HEADER_FILL_RGB = "FFDDEBF7"
 NOTE_AUTHOR = "vaxclean"
 MAX_ROW = 1_048_576
+PAPER_A4 = 9  # SpreadsheetML paperSize
 MAX_COL = 16_384
 MAX_CELL_TEXT = 32_767
 CHUNK = 1 << 22  # 4 MiB blocks of worksheet XML
@@ -900,12 +903,13 @@ def _build_comments(
         entries.append((_parse_ref(ref.split(":")[0]), m.group(0)))
     index = {key: i for i, (key, _) in enumerate(entries)}
     had_note: set[tuple[int, int]] = set()
+    own_id = str(author_id) if NOTE_AUTHOR in authors else None
     for row, col, note in notes:
         key = (row, col)
-        if key in index:  # merge into the user's note on the same cell
+        if key in index:  # merge into the note already on the cell
             had_note.add(key)
             i = index[key]
-            entries[i] = (key, _append_note_text(entries[i][1], p, note))
+            entries[i] = (key, _renew_note(entries[i][1], p, note, own_id))
         else:
             entries.append(
                 (
@@ -917,6 +921,28 @@ def _build_comments(
     entries.sort(key=lambda e: e[0])
     xml = xml[:list_start] + "".join(e for _, e in entries) + xml[list_end:]
     return xml, had_note
+
+
+_FINDING_LINE_RE = re.compile(r"\[[A-Z]+[0-9]+\] ")  # "[ID004] ...": a rule's finding
+
+
+def _renew_note(comment: str, p: str, note: str, own_author: str | None) -> str:
+    """A cell's note with ``note`` added, run after run without repeating itself.
+
+    A note an earlier run wrote (our author) loses its findings ("[CODE] ...": this run
+    found them afresh) and keeps its other lines (a merge's "Cũ: … → Mới: …"); a user's
+    note gets only the lines it does not have yet."""
+    ep = re.escape(p)
+    old_lines = _unesc("".join(re.findall(rf"<{ep}t\b[^>]*>(.*?)</{ep}t>", comment, re.S)))
+    old_lines = old_lines.split("\n")
+    head = re.match(rf"<{ep}comment\b([^>]*)>", comment)
+    if own_author is not None and head and _get_attr(head.group(1), "authorId") == own_author:
+        kept = [x for x in old_lines if x.strip() and not _FINDING_LINE_RE.match(x)]
+        lines = kept + [x for x in note.split("\n") if x not in kept]
+        return (f"{head.group(0)}<{p}text>{_comment_run(p, chr(10).join(lines))}</{p}text>"
+                f"</{p}comment>")
+    missing = [x for x in note.split("\n") if x not in old_lines]
+    return _append_note_text(comment, p, "\n".join(missing)) if missing else comment
 
 
 def _append_note_text(comment: str, p: str, note: str) -> str:
@@ -1825,6 +1851,11 @@ def _quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
+def _quote_text(text: str) -> str:
+    """A text constant in a formula: in double quotes, inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _unique_sheet_name(wanted: str, existing: list[str]) -> str:
     base = _SHEET_NAME_BAD_RE.sub("_", wanted).strip("'") or "Summary"
     taken = {n.lower() for n in existing}
@@ -1983,13 +2014,18 @@ def _summary_parts(
             f'activeCell="{below}" sqref="{below}"/></sheetView>'
         )
     auto_filter = f'<autoFilter ref="{filter_ref}"/>' if filter_ref else ""
+    # printed on A4 landscape, scaled to the page width: the chart, anchored beside the
+    # first rows of the tables, then lies whole on the first page
     xml = (
         XML_DECL + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
+        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
         f'<dimension ref="A1:{col_letter(max_cols - 1)}{last_row}"/>'
         f"<sheetViews>{view}</sheetViews>"
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>{auto_filter}"
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+        f'<pageSetup paperSize="{PAPER_A4}" orientation="landscape" fitToWidth="1" '
+        'fitToHeight="0"/>'
         f"{drawing}</worksheet>"
     )
     return _SummaryParts(xml, chart, anchor, filter_ref)
@@ -2188,6 +2224,91 @@ def _new_info(name: str) -> zipfile.ZipInfo:
     return info
 
 
+# A sheet this module added carries a hidden sheet-scoped defined name holding the name it
+# was asked for: the proof that a later run may replace it (a user's own sheet that happens
+# to be called "Tổng hợp" has no such name and is kept). Excel, WPS and LibreOffice keep it.
+OWN_SHEET_MARK = "_vaxclean_sheet"
+_DEFINED_NAME_RE = (r"<{p}definedName\b([^>]*?)(?:/>|>(.*?)</{p}definedName>)")
+
+
+def _own_sheets(workbook_xml: str, p: str) -> dict[int, str]:
+    """Sheet index -> the name it was added as, for the sheets an earlier run added."""
+    out: dict[int, str] = {}
+    for m in re.finditer(_DEFINED_NAME_RE.format(p=re.escape(p)), workbook_xml, re.S):
+        local = _get_attr(m.group(1), "localSheetId")
+        if _get_attr(m.group(1), "name") != OWN_SHEET_MARK or not (local or "").isdigit():
+            continue
+        text = _unesc(m.group(2) or "").strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            out[int(local or 0)] = text[1:-1].replace('""', '"')
+    return out
+
+
+def _own_slot(wanted: str, sheet_names: list[str], own: dict[int, str],
+              skip: set[int]) -> int | None:
+    """The sheet an earlier run added as ``wanted`` (named so, or so plus " (n)" when the
+    user had a sheet of that name), to be replaced in place; None to add a new sheet."""
+    base = (_SHEET_NAME_BAD_RE.sub("_", wanted).strip("'") or "Summary").lower()
+    suffixed = None
+    for i, name in enumerate(sheet_names):
+        if i in skip or own.get(i) != wanted:
+            continue
+        if name.lower() == base[:31]:
+            return i
+        m = re.fullmatch(r"(.*) \(\d+\)", name.lower())
+        if m and m.group(1) and base.startswith(m.group(1)) and suffixed is None:
+            suffixed = i
+    return suffixed
+
+
+def _drop_sheet_names(workbook_xml: str, p: str, indices: set[int]) -> str:
+    """workbook.xml without the defined names scoped to the sheets ``indices`` (their print
+    areas, filters and marks go with the sheets being replaced)."""
+    wanted = {str(i) for i in indices}
+
+    def keep(m: re.Match[str]) -> str:
+        return "" if _get_attr(m.group(1), "localSheetId") in wanted else m.group(0)
+
+    return re.sub(_DEFINED_NAME_RE.format(p=re.escape(p)), keep, workbook_xml, flags=re.S)
+
+
+def _owned_parts(pkg: _Package, sheet_parts: set[str]) -> set[str]:
+    """The parts only ``sheet_parts`` use (drawings, charts, notes, printer settings ... and
+    their .rels), found on the package's relationship graph, to drop with those sheets."""
+    graph: dict[str, set[str]] = {}
+    rels_of: dict[str, str] = {}
+    for info in pkg.infos:
+        name = info.filename
+        folder, file = posixpath.split(name)
+        if not file.lower().endswith(".rels") or posixpath.basename(folder) != "_rels":
+            continue
+        source = posixpath.join(posixpath.dirname(folder), file[: -len(".rels")])
+        source = pkg.real(source) or source
+        rels_of[source] = name
+        with contextlib.suppress(ET.ParseError, UnicodeDecodeError):
+            graph[source] = {
+                real for r in _parse_rels(pkg.text(name), source)
+                if not r.external and (real := pkg.real(r.target)) is not None
+            }
+
+    def reach(starts: Iterable[str], blocked: set[str]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(starts)
+        while todo:
+            part = todo.pop()
+            if part in seen:
+                continue
+            seen.add(part)
+            if part not in blocked:
+                todo.extend(graph.get(part, ()))
+        return seen
+
+    from_sheets = reach(sheet_parts, set()) - sheet_parts
+    still_used = reach([""], sheet_parts)  # "" is the package root (_rels/.rels)
+    owned = from_sheets - still_used
+    return owned | {rels_of[x] for x in owned | sheet_parts if x in rels_of}
+
+
 def _write_package(
     zin: zipfile.ZipFile,
     pkg: _Package,
@@ -2274,26 +2395,52 @@ def _write_package(
                     rel_prefix = "vxr"
                 declare_rel_ns = True
 
-    # added sheets
+    # added sheets; one an earlier run added under the same name is replaced in its slot
+    # (its defined names, drawings and charts go with it, nothing is renumbered)
     workbook_xml = pkg.workbook_xml
     sheet_names = [s[0] for s in pkg.sheets]
     sheet_id = max([s[1] for s in pkg.sheets] + [0])
     xfs = _summary_xfs(styles) if summaries else None
     p, _, wb_root = _root(workbook_xml)
     r_prefix = _ns_prefix(wb_root.group(0), NS_R)
+    own = _own_sheets(workbook_xml, p)
+    sheet_targets = {r.id: pkg.real(r.target) for r in pkg.workbook_rels
+                     if r.type == RT_WORKSHEET and not r.external}
+    taken = {i for i, s in enumerate(pkg.sheets) if sheet_targets.get(s[2]) == pkg.sheet_part}
+    renewed: dict[int, str] = {}  # slot -> sheet part rewritten in place
     sheet_elements = ""
-    filter_names = ""
+    new_names = ""
     for summary in summaries:
         assert xfs is not None
-        name = _unique_sheet_name(summary.name, sheet_names)
-        sheet_names.append(name)
-        sheet_id += 1
-        sheet_part = _fresh_name(names, "xl/worksheets/sheet{}.xml")
-        rid = _fresh_rid(wb_rel_ids)
-        wb_rels_new.append((rid, RT_WORKSHEET, _rel_target(pkg.workbook_part, sheet_part)))
-        overrides[sheet_part] = CT_WORKSHEET
+        slot = _own_slot(summary.name, sheet_names, own, taken)
+        if slot is not None and sheet_targets.get(pkg.sheets[slot][2]):
+            taken.add(slot)
+            index, name = slot, sheet_names[slot]
+            sheet_part = sheet_targets[pkg.sheets[slot][2]] or ""
+            renewed[slot] = sheet_part
+        else:
+            name = _unique_sheet_name(summary.name, sheet_names)
+            sheet_names.append(name)
+            index = len(sheet_names) - 1
+            taken.add(index)
+            sheet_id += 1
+            sheet_part = _fresh_name(names, "xl/worksheets/sheet{}.xml")
+            rid = _fresh_rid(wb_rel_ids)
+            wb_rels_new.append((rid, RT_WORKSHEET, _rel_target(pkg.workbook_part, sheet_part)))
+            overrides[sheet_part] = CT_WORKSHEET
+            if r_prefix:
+                sheet_elements += (f'<{p}sheet name="{_esc_attr(name)}" sheetId="{sheet_id}" '
+                                   f'{r_prefix}:id="{rid}"/>')
+            else:
+                sheet_elements += (
+                    f'<{p}sheet xmlns:r="{NS_R}" name="{_esc_attr(name)}" '
+                    f'sheetId="{sheet_id}" r:id="{rid}"/>'
+                )
         parts = _summary_parts(summary, name, xfs, "rId1")
-        added.append((sheet_part, parts.xml))
+        if index in renewed:
+            replaced[sheet_part] = parts.xml
+        else:
+            added.append((sheet_part, parts.xml))
         if parts.chart is not None:
             drawing_part = _fresh_name(names, "xl/drawings/drawing{}.xml")
             chart_part = _fresh_name(names, "xl/charts/chart{}.xml")
@@ -2313,26 +2460,23 @@ def _write_package(
             )
             overrides[drawing_part] = CT_DRAWING
             overrides[chart_part] = CT_CHART
-        if r_prefix:
-            sheet_elements += (
-                f'<{p}sheet name="{_esc_attr(name)}" sheetId="{sheet_id}" {r_prefix}:id="{rid}"/>'
-            )
-        else:
-            sheet_elements += (
-                f'<{p}sheet xmlns:r="{NS_R}" name="{_esc_attr(name)}" sheetId="{sheet_id}" '
-                f'r:id="{rid}"/>'
-            )
+        new_names += (f'<{p}definedName name="{OWN_SHEET_MARK}" localSheetId="{index}" '
+                      f'hidden="1">{_esc_formula(_quote_text(summary.name))}</{p}definedName>')
         if parts.filter_ref:  # Excel keeps an autofilter's range in a hidden defined name
             absolute = re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", parts.filter_ref)
-            filter_names += (
+            new_names += (
                 f'<{p}definedName name="_xlnm._FilterDatabase" '
-                f'localSheetId="{len(sheet_names) - 1}" hidden="1">'
+                f'localSheetId="{index}" hidden="1">'
                 f"{_esc_formula(_quote_sheet(name))}!{absolute}</{p}definedName>"
             )
+    if renewed:
+        dropped |= _owned_parts(pkg, set(renewed.values()))
+        workbook_xml = _drop_sheet_names(workbook_xml, p, set(renewed))
     if sheet_elements:
         workbook_xml = _append_children(workbook_xml, p, "sheets", sheet_elements)
-        if filter_names:
-            workbook_xml = _add_defined_names(workbook_xml, p, filter_names)
+    if new_names:
+        workbook_xml = _add_defined_names(workbook_xml, p, new_names)
+    if workbook_xml != pkg.workbook_xml:
         replaced[pkg.workbook_part] = workbook_xml
 
     # caches and macros that must go
@@ -2531,10 +2675,13 @@ def annotate_xlsx(
     ``first_status_col`` (0-based) overrides where the status columns start; by default they
     go right after the sheet's last used column (and after any column given a value).
     ``summary``: one sheet or several, added after the workbook's sheets in this order (names
-    made unique). ``values`` maps (Excel row 1-based, column 0-based) to a new cell value:
-    the content is replaced (a formula there is dropped), the cell's look is kept; text is
-    written as text (a digit string gets the Text number format if its cell has another
-    one), a date as a real date (a dd/mm/yyyy format unless the cell already shows dates).
+    made unique); a sheet an earlier run added under the same name (it carries the hidden
+    defined name ``_vaxclean_sheet``) is rewritten in its place instead, with the parts only
+    it used. Added sheets print on A4 landscape, one page wide. ``values`` maps (Excel row
+    1-based, column 0-based) to a new cell value: the content is replaced (a formula there
+    is dropped), the cell's look is kept; text is written as text (a digit string gets the
+    Text number format if its cell has another one), a date as a real date (a dd/mm/yyyy
+    format unless the cell already shows dates).
     ``src`` is never modified; ``dst`` appears atomically (temp file in its folder, then
     ``os.replace``) or not at all. A ``dst`` named .xlsx gets a plain (macro-free) workbook,
     one named .xlsm a macro-enabled one, so that Excel accepts the extension.
