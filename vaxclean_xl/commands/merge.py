@@ -64,7 +64,13 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.commands.validate import STATUS_HEADERS, cell_marks, status_cells, summary_sheet
+from vaxclean_xl.commands.validate import (
+    STATUS_HEADERS,
+    cell_marks,
+    existing_status_col,
+    status_cells,
+    summary_sheet,
+)
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import FIELD_LABEL_VI, Finding, Record, Severity
 from vaxclean_xl.core.normalize import (
@@ -86,7 +92,6 @@ from vaxclean_xl.io.hamlet_reader import (
     ReturnedFile,
     ReturnedRow,
     blank,
-    header_key,
     is_signature,
     lone_name,
     read_returned,
@@ -1109,7 +1114,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     # a list an earlier merge wrote (status block present) carries that merge's change log:
     # kept in MERGED's log, and the hamlet changes in it that the police reverse now are
     # overrides too, though the hamlet files were merged in another call
-    status_col = _existing_status_col(table)
+    status_col = existing_status_col(table, NOTE_STATUS_HEADER)
     earlier_log = read_change_log(original, table.source_format) if status_col is not None \
         else []
     if police_in and earlier_log:
@@ -1206,21 +1211,6 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
              f"police_not_verified={s['police_not_verified']} overruled={s['overruled']} "
              f"records_in={records_in} records_out={records_out}")
     return MergeOutcome(table, result, out, rep, data)
-
-
-def _existing_status_col(table: Table) -> int | None:
-    """0-based column of the status block an earlier validate/merge appended to ORIGINAL
-    ("Phân loại", "Lỗi", "Gợi ý sửa", "Ghi chú của thôn"), to be rewritten in place; None
-    when there is none (or a 3-column block with user data right of it)."""
-    wanted = [header_key(h) for h in (*STATUS_HEADERS, NOTE_STATUS_HEADER)]
-    keys = {c: header_key(h) for c, h in table.headers.items()}
-    used = set(table.columns.values())
-    for c in sorted(keys):
-        if [keys.get(c + k) for k in range(3)] != wanted[:3] or used & {c, c + 1, c + 2, c + 3}:
-            continue
-        if keys.get(c + 3) == wanted[3] or c + 3 > table.max_col:
-            return c
-    return None
 
 
 def _earlier_notes(table: Table, status_col: int | None) -> dict[int, str]:
