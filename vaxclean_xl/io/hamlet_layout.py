@@ -114,3 +114,42 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+# --- print layout: wrapped text columns and the row heights that fit them -------------------
+# Excel does not grow a row to fit wrapped text a generator wrote, so the writer sets each
+# record row's height from its text, wrapped as a printer would at these widths.
+PROBLEM_WIDTH = 45  # column width, characters
+STATUS_WIDTH = 40
+GUIDE_WIDTH = 110
+LINE_PT = 15.0  # one line of 11 pt Times New Roman with Vietnamese diacritics
+GUIDE_LINE_PT = 16.5  # one line of 12 pt
+MIN_ROW_PT = 18.0
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width`` characters
+    wide (a little narrower, as proportional fonts run wider than the width unit)."""
+    room = max(int(width * 0.9) - 1, 8)
+    total = 0
+    for para in text.split("\n"):
+        lines, used = 1, 0
+        for word in para.split():
+            n = len(word)
+            while n > room:  # a word longer than the line is broken anywhere
+                lines += 1 if used else 0
+                used, n = 0, n - room
+                lines += 1
+            need = n if used == 0 else used + 1 + n
+            if need > room:
+                lines, used = lines + 1, n
+            else:
+                used = need
+        total += lines
+    return max(total, 1)
+
+
+def row_height(cells: list[tuple[str, int]], line_pt: float = LINE_PT) -> float:
+    """Row height (points) fitting every (text, column width) of the row."""
+    lines = max((wrapped_lines(t, w) for t, w in cells), default=1)
+    return max(MIN_ROW_PT, round(lines * line_pt + 3, 2))

@@ -56,14 +56,17 @@ INPUT_HINTS: dict[str, tuple[str, str]] = {
 }
 
 
-def sheet_columns(row_offset_sheet: str = L.CODES_SHEET, n_codes: int | None = None
-                  ) -> SheetColumns:
+def sheet_columns(row_offset_sheet: str = L.CODES_SHEET, n_codes: int | None = None,
+                  n_rows: int = 1) -> SheetColumns:
+    """Where the formulas find things in a data sheet of ``n_rows`` records."""
     n = n_codes or len(sheetcheck.SHEET_CODES)
     return SheetColumns(
         orig={f: column_letter(ORIG_COL[f]) for f in sheetcheck.CHECKED_FIELDS},
         corr={f: column_letter(CORR_COL[f]) for f in sheetcheck.CHECKED_FIELDS},
         helpers={name: column_letter(c) for name, c in HELPER_COL.items()},
         codes_table=f"'{row_offset_sheet}'!$A$2:$B${n + 1}",
+        first=L.FIRST_ROW,
+        last=L.FIRST_ROW + max(n_rows, 1) - 1,
     )
 
 
@@ -74,7 +77,7 @@ def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
 
     n = max(len(rows), 1)
     first, last = L.FIRST_ROW, L.FIRST_ROW + n - 1
-    cols = sheet_columns()
+    cols = sheet_columns(n_rows=n)
     wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
                                          "strings_to_formulas": False,
                                          "strings_to_urls": False})
@@ -109,8 +112,8 @@ def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
     ws.set_row(hr, 36)
 
     # --- column widths, hidden key/helpers
-    widths = {_COL[L.KEY_HEADER]: 16, _COL[L.STT_HEADER]: 5, PROBLEM_COL: 45, STATUS_COL: 40,
-              NOTE_COL: 22}
+    widths = {_COL[L.KEY_HEADER]: 16, _COL[L.STT_HEADER]: 5, PROBLEM_COL: L.PROBLEM_WIDTH,
+              STATUS_COL: L.STATUS_WIDTH, NOTE_COL: 22}
     for f, c in ORIG_COL.items():
         widths[c] = 24 if f == "full_name" else 14
     for f, c in CORR_COL.items():
@@ -157,7 +160,7 @@ def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
     ws.conditional_format(tr, STATUS_COL, last - 1, STATUS_COL, {
         "type": "formula", "criteria": f'=LEFT({status_ref},3)="Sai"', "format": F.cf_bad})
     ws.conditional_format(tr, STATUS_COL, last - 1, STATUS_COL, {
-        "type": "formula", "criteria": f'={status_ref}="Đúng"', "format": F.cf_good})
+        "type": "formula", "criteria": f'=LEFT({status_ref},4)="Đúng"', "format": F.cf_good})
 
     # --- signature block under the list
     sr = last + 1
@@ -263,9 +266,11 @@ def _write_guide(ws, F: _Formats, hamlet: str, s: Settings) -> None:
         (F.wrap, f"Lưu tệp (giữ nguyên tên hoặc đổi tên đều được) và gửi lại cho {who} "
                  f"trước {due}. Có thể mở và lưu bằng Excel, WPS hoặc LibreOffice."),
     ]
-    ws.set_column(0, 0, 110)
+    ws.set_column(0, 0, L.GUIDE_WIDTH)
     for i, (fmt, text) in enumerate(lines):
         ws.write_string(i, 0, text, fmt)
+        if fmt is F.wrap:
+            ws.set_row(i, L.row_height([(text, L.GUIDE_WIDTH)], L.GUIDE_LINE_PT))
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -319,10 +324,13 @@ def _rows_xml(rows: Sequence[HamletRow], cols: SheetColumns, first: int,
     blanks = [letter(c) for c in (*CORR_COL.values(), NOTE_COL)]
     prob_c, stat_c = letter(PROBLEM_COL), letter(STATUS_COL)
     helpers = [(name, letter(c)) for name, c in HELPER_COL.items()]
-    si = {name: i for i, (name, _) in enumerate(helpers)}
-    si_status = len(helpers)
+    formula_helpers = [n for n, _ in helpers if n not in sheetcheck.VALUE_HELPERS]
+    si = {name: i for i, name in enumerate(formula_helpers)}
+    si_status = len(formula_helpers)
     master = sheetcheck.row_formulas(cols, first)
     status_f = sheetcheck.status_formula(cols, first)
+    held = sheetcheck.held_values([r.values for r in rows], [r.codes for r in rows])
+    row_attrs = re.sub(r'\s*(ht|customHeight)="[^"]*"', "", row_attrs).strip()
 
     def s(col: str) -> str:
         return f' s="{styles.get(col, "0")}"'
@@ -333,6 +341,8 @@ def _rows_xml(rows: Sequence[HamletRow], cols: SheetColumns, first: int,
 
     blank_xml = "".join(f'<c r="{c}{{r}}"{s(c)}/>' for c in blanks)
     def follower_cell(name: str, col: str) -> str:
+        if name in sheetcheck.VALUE_HELPERS:
+            return f"{{{name}}}"
         if name == "codes":  # the one helper with a cached value: the Python verdict
             return f'<c r="{col}{{r}}"{s(col)} t="str"><f t="shared" si="{si[name]}"/>{{v}}</c>'
         return f'<c r="{col}{{r}}"{s(col)}><f t="shared" si="{si[name]}"/></c>'
@@ -345,17 +355,23 @@ def _rows_xml(rows: Sequence[HamletRow], cols: SheetColumns, first: int,
             yield f'<row r="{r}" {row_attrs}></row>'
             return
         codes_text = "".join(c + " " for c in rec.codes)
-        parts = [f'<row r="{r}" {row_attrs}>', text_cell(key_c, r, rec.key),
+        status_plain = sheetcheck.status_text(rec.codes)
+        height = L.row_height([(rec.problems, L.PROBLEM_WIDTH), (status_plain, L.STATUS_WIDTH)])
+        parts = [f'<row r="{r}" {row_attrs} ht="{height}" customHeight="1">',
+                 text_cell(key_c, r, rec.key),
                  f'<c r="{stt_c}{r}"{s(stt_c)}><v>{i + 1}</v></c>']
         parts += [text_cell(c, r, rec.values.get(f, "")) for f, c in orig]
         parts.append(blank_xml.replace("{r}", str(r)))
         parts.append(text_cell(prob_c, r, rec.problems))
-        status = _x(sheetcheck.status_text(rec.codes))
+        status = _x(status_plain)
         if i == 0:
             parts.append(f'<c r="{stat_c}{r}"{s(stat_c)} t="str"><f t="shared" '
                          f'ref="{stat_c}{r}:{stat_c}{last}" si="{si_status}">'
                          f'{_x(status_f[1:])}</f><v>{status}</v></c>')
             for n, c in helpers:
+                if n in sheetcheck.VALUE_HELPERS:
+                    parts.append(text_cell(c, r, held[i][n]))
+                    continue
                 value = f'<v>{_x(codes_text)}</v>' if n == "codes" else ""
                 kind = ' t="str"' if n == "codes" else ""
                 parts.append(f'<c r="{c}{r}"{s(c)}{kind}><f t="shared" ref="{c}{r}:{c}{last}" '
@@ -363,8 +379,10 @@ def _rows_xml(rows: Sequence[HamletRow], cols: SheetColumns, first: int,
         else:
             parts.append(f'<c r="{stat_c}{r}"{s(stat_c)} t="str"><f t="shared" '
                          f'si="{si_status}"/><v>{status}</v></c>')
-            parts.append(follower.replace("{r}", str(r)).replace(
-                "{v}", f"<v>{_x(codes_text)}</v>"))
+            cells = follower.replace("{r}", str(r)).replace("{v}", f"<v>{_x(codes_text)}</v>")
+            for n in sheetcheck.VALUE_HELPERS:
+                cells = cells.replace(f"{{{n}}}", text_cell(letter(HELPER_COL[n]), r, held[i][n]))
+            parts.append(cells)
         parts.append("</row>")
         batch.append("".join(parts))
         if len(batch) >= 2000:
