@@ -5,32 +5,37 @@ and after into two folders, then
 
     python -m benchmarks.demo_compare BEFORE_DIR AFTER_DIR
 
-Ignored: the folders' own paths (in JSON and cell texts), and nothing else. The demo fixes
-its seed and writes no clock time into cells, so any other difference is reported, first
-the file, then the sheet and cell. Exit 0 when equal, 1 otherwise.
+Ignored: the folders' own paths (in JSON and cell texts), and the ids and hashes that come
+from file bytes (split id, police list id, record keys, SHA-256 values: a workbook's bytes
+hold its creation time). The demo fixes its seed, so any other difference is reported,
+first the file, then the sheet and cell. Exit 0 when equal, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+_IDS = re.compile(r"\b[0-9a-f]{64}\b|\b[0-9a-f]{16}…|\b[0-9a-f]{8}(-[0-9]+-[0-9A-F]{4})?\b")
+_HASH_KEYS = {"sha256", "source_sha256", "list_id", "split_id"}
 
-def _norm(value: Any, roots: tuple[str, str]) -> Any:
+
+def _norm(value: Any, roots: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         for root in roots:
             value = value.replace(root, "<DIR>")
-        return value
+        return _IDS.sub("<ID>", value)
     if isinstance(value, dict):
-        return {k: _norm(v, roots) for k, v in value.items()}
+        return {k: ("<ID>" if k in _HASH_KEYS else _norm(v, roots)) for k, v in value.items()}
     if isinstance(value, list):
         return [_norm(v, roots) for v in value]
     return value
 
 
-def workbook_cells(path: Path, roots: tuple[str, str]) -> dict[str, list[list[Any]]]:
+def workbook_cells(path: Path, roots: tuple[str, ...]) -> dict[str, list[list[Any]]]:
     """Every sheet's values as calamine reads them (what a user sees)."""
     from python_calamine import CalamineWorkbook
 
@@ -50,7 +55,7 @@ def workbook_cells(path: Path, roots: tuple[str, str]) -> dict[str, list[list[An
 
 def compare(before: Path, after: Path) -> list[str]:
     """Differences between two demo folders, one line each (empty when equal)."""
-    roots = (str(before), str(after))
+    roots = tuple(sorted((str(before), str(after)), key=len, reverse=True))
     diffs: list[str] = []
     files_b = {p.relative_to(before) for p in before.rglob("*") if p.is_file()}
     files_a = {p.relative_to(after) for p in after.rglob("*") if p.is_file()}
