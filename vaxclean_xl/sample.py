@@ -723,7 +723,7 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     future and too-old dates of birth relative to it; validate with the same date. The same
     ``seed`` and ``today`` give the same files.
     """
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -739,10 +739,7 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     truth_path = path.with_name(path.stem + ".truth.json")
     path.parent.mkdir(parents=True, exist_ok=True)
 
-    wb = xlsxwriter.Workbook(str(path), {
-        "constant_memory": rows > CONSTANT_MEMORY_ABOVE,
-        "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
-    })
+    wb = new_workbook(path, constant_memory=rows > CONSTANT_MEMORY_ABOVE)
     wb.set_properties({
         "title": "Danh sách đối tượng tiêm chủng COVID-19 cần làm sạch dữ liệu",
         "author": f"Trạm Y tế {commune.commune}",

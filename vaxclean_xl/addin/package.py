@@ -36,10 +36,10 @@ def write_macro_file(
 ) -> None:
     """Write ``path``: ``fill(workbook)`` adds the sheets (XlsxWriter workbook, VBA names
     already set: ThisWorkbook and Sheet1…), then the ribbon is added to the package."""
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = new_workbook(buf, in_memory=True)
     wb.set_properties({"title": title, "author": "vaxclean", "created": FIXED_DATE})
     wb.set_vba_name("ThisWorkbook")
     fill(wb)

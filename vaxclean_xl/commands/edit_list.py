@@ -335,11 +335,9 @@ def edit_list(
 def write_worklist(path: Path, rows: list[EditRow], *, settings: Settings, today: _dt.date,
                    basis: str) -> None:
     """The printable worklist (XlsxWriter; not protected: staff sort and filter it)."""
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = new_workbook(path)
     wb.set_properties({"title": TITLE.capitalize(), "author": "vaxclean"})
     F = P.Formats(wb)
     add = wb.add_format

@@ -355,12 +355,10 @@ def export_import(
 def write_export_report(path: Path, outcome: ExportOutcome, src: Path,
                         names: dict[int, str]) -> None:
     """The staff workbook: summary, records not eligible (with messages), rows written."""
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                            "strings_to_formulas": False,
-                                            "strings_to_urls": False})
+        wb = new_workbook(tmp)
         try:
             bold = wb.add_format({"bold": True})
             title = wb.add_format({"bold": True, "font_size": 13})

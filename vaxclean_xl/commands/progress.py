@@ -1143,12 +1143,11 @@ def sheet_names_for(stems: Sequence[str]) -> list[str]:
 
 
 def _write_workbook(path: Path, lists: list[ListProgress]) -> None:
-    import xlsxwriter
     from xlsxwriter.utility import xl_rowcol_to_cell
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    from vaxclean_xl.xlsx.workbook import new_workbook
+
+    wb = new_workbook(path)
     try:
         wb.set_properties({"title": "Tiến độ làm sạch dữ liệu tiêm chủng COVID-19",
                            "author": "vaxclean"})

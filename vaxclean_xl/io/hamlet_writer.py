@@ -73,14 +73,12 @@ def sheet_columns(row_offset_sheet: str = L.CODES_SHEET, n_codes: int | None = N
 def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
                       settings: Settings, meta: dict[str, str]) -> None:
     """Write the workbook to ``path`` (caller handles atomicity and encryption)."""
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
     n = max(len(rows), 1)
     first, last = L.FIRST_ROW, L.FIRST_ROW + n - 1
     cols = sheet_columns(n_rows=n)
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = new_workbook(path)
     wb.set_properties({"title": f"Danh sách rà soát - {hamlet}", "author": "vaxclean",
                        "comments": L.SCHEMA_FILE})
     F = _Formats(wb)

@@ -380,13 +380,10 @@ def write_default_import(path: str | Path, spec: ImportSpec,
 
     ``rows`` are spec column id -> value (text, or an int for the running number).
     """
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {
-            "strings_to_numbers": False, "strings_to_formulas": False,
-            "strings_to_urls": False,
-        })
+        wb = new_workbook(tmp)
         try:
             _write_sheet(wb, spec, rows)
         finally:

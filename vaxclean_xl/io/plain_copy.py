@@ -16,10 +16,9 @@ from vaxclean_xl.io.reader import Table, iter_sheet_rows
 def write_plain_copy(src: Path, sheet: str, dst: Path) -> str:
     """Write every cell of ``sheet`` of ``src`` into a new one-sheet workbook ``dst``;
     return the sheet name used (Excel forbids some characters a csv file name may hold)."""
-    import xlsxwriter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
-    wb = xlsxwriter.Workbook(str(dst), {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
+    wb = new_workbook(dst, constant_memory=True)
     name = _safe_sheet_name(sheet)
     ws = wb.add_worksheet(name)
     text = wb.add_format({"num_format": "@"})

@@ -373,13 +373,10 @@ def write_police_workbook(path: str | Path, *, groups: Sequence[ListGroup], sett
                           meta: dict[str, str], today: _dt.date) -> int:
     """Write the police list to ``path`` (the caller makes it atomic); returns the 0-based
     last row of the print area."""
-    import xlsxwriter
-
     from vaxclean_xl.io.reader import column_letter
+    from vaxclean_xl.xlsx.workbook import new_workbook
 
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False,
-                                         "strings_to_formulas": False,
-                                         "strings_to_urls": False})
+    wb = new_workbook(path)
     wb.set_properties({"title": TITLE.capitalize(), "author": "vaxclean", "comments": SCHEMA})
     F = Formats(wb)
     ws = wb.add_worksheet(DATA_SHEET)

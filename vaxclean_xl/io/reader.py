@@ -278,11 +278,12 @@ def _iter_rows_layout() -> tuple[bool, bool]:
     cannot silently shift every row number.
     """
     try:
-        import xlsxwriter
         from python_calamine import CalamineWorkbook
 
+        from vaxclean_xl.xlsx.workbook import new_workbook
+
         buf = io.BytesIO()
-        wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+        wb = new_workbook(buf, in_memory=True)
         wb.add_worksheet("p").write(2, 1, "x")
         wb.close()
         buf.seek(0)

@@ -1,0 +1,1 @@
+"""The one OOXML toolkit: XML parts, packages, styles, colours and new workbooks."""
