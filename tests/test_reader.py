@@ -14,9 +14,15 @@ import xlsxwriter
 
 from tests.conftest import soffice_convert as _soffice_convert
 from vaxclean_xl.errors import InputError
-from vaxclean_xl.io import reader
-from vaxclean_xl.io.headers import is_numbering_token, match_header
-from vaxclean_xl.io.reader import Table, column_index, column_letter, read_table
+from vaxclean_xl.io.reader import (
+    Table,
+    column_index,
+    column_letter,
+    is_numbering_token,
+    match_header,
+    read_table,
+)
+from vaxclean_xl.io.reader import fonts as reader_fonts
 
 DATE = {"num_format": "dd/mm/yyyy"}
 
@@ -603,7 +609,7 @@ def test_mapping_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize("block", [1 << 22, 777, 300, 333, 500])  # one block; rows cut
 def test_legacy_font_fills_name_fonts(tmp_path: Path, block: int,  # across many blocks
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reader, "FONT_SCAN_BLOCK", block)
+    monkeypatch.setattr(reader_fonts, "FONT_SCAN_BLOCK", block)
     path = tmp_path / "tcvn3.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("DS")
@@ -823,14 +829,15 @@ def test_large_sheet_is_read_in_one_pass(tmp_path: Path) -> None:
 def test_name_fonts_fast_scan_equals_openpyxl(tmp_path):
     """The streaming font scan gives what openpyxl reports, cell for cell."""
     from vaxclean_xl.io import reader
+    from vaxclean_xl.io.reader import fonts
     from vaxclean_xl.sample import generate_sample
 
     path = tmp_path / "legacy.xlsx"
     generate_sample(path, rows=400, seed=5)
     table = reader.read_table(path)
     col = table.columns["full_name"]
-    fast = reader._name_fonts_xml(path, table.sheet, col, {r for r, _ in table.rows})
-    slow = reader._name_fonts_openpyxl(path, table.sheet, col, table.rows)
+    fast = fonts._name_fonts_xml(path, table.sheet, col, {r for r, _ in table.rows})
+    slow = fonts._name_fonts_openpyxl(path, table.sheet, col, table.rows)
     assert fast == slow and len(fast) == len(table.rows)
     assert {".VnTime", "VNI-Times"} & set(fast.values())
 

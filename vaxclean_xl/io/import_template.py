@@ -43,8 +43,7 @@ from xml.etree import ElementTree as ET
 from vaxclean_xl.core.model import FIELDS
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.atomic import atomic_path
-from vaxclean_xl.io.headers import is_numbering_token
-from vaxclean_xl.io.reader import column_index, column_letter
+from vaxclean_xl.io.reader import column_index, column_letter, is_numbering_token
 from vaxclean_xl.io.xlsx_annotate import (  # the package's OOXML names, defined once
     NS_MAIN,
     NS_PKG_REL,
