@@ -13,18 +13,27 @@ a new round with its own split id in '<folder>/lan-N/' (merge accepts every roun
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.commands.common import validate_table
 from vaxclean_xl.core import sheetcheck
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import Record
 from vaxclean_xl.core.normalize import format_date, id_text
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.errors import OutputError
+from vaxclean_xl.formats.split_manifest import (
+    MANIFEST_NAME,
+    ManifestHamlet,
+    ManifestRecord,
+    ManifestSource,
+    NotAManifest,
+    SplitManifest,
+    group_by_hamlet,
+    read_manifest,
+)
 from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io.atomic import output_batch, refuse_same_file
 from vaxclean_xl.io.hamlet_writer import HamletRow, write_hamlet_file
@@ -33,7 +42,9 @@ from vaxclean_xl.settings import Settings, load_settings
 
 
 @dataclass(slots=True)
-class HamletFile:
+class SplitFile:
+    """One hamlet file of this split: where it is and the records it holds."""
+
     hamlet: str
     path: Path
     records: list[Record] = field(default_factory=list)
@@ -44,7 +55,7 @@ class SplitOutcome:
     table: Table
     result: Validation
     split_id: str
-    files: list[HamletFile]
+    files: list[SplitFile]
     manifest: Path
     round_no: int = 1
     folder: Path | None = None  # where this round's files are (the round's own folder)
@@ -63,14 +74,6 @@ class SplitRefused(OutputError):
     def __init__(self, message: str, *, why: str = "") -> None:
         super().__init__(message)
         self.why = why or message
-
-
-def group_by_hamlet(chosen: list[Record], names: dict[str, str]) -> dict[str, list[Record]]:
-    """Chosen records per hamlet display name (``Validation.hamlet_of``)."""
-    groups: dict[str, list[Record]] = {}
-    for rec in chosen:
-        groups.setdefault(names[rec.hamlet], []).append(rec)
-    return groups
 
 
 def hamlet_row(rec: Record, split_id: str) -> HamletRow:
@@ -125,23 +128,24 @@ def split_file(
     plan = _plan_files(groups, folder)
     for target, _hamlet, _recs in plan:
         refuse_same_file(target, src)
-    earlier = _load_manifest(folder / L.MANIFEST_NAME) if folder.is_dir() else None
+    earlier = _load_manifest(folder / MANIFEST_NAME) if folder.is_dir() else None
     keep: dict[str, str] = {}  # file name -> sha256 of a file this call leaves as it is
     if earlier is not None:
         keep = _reuse_or_refuse(earlier, folder, split_id, source_sha, plan)
     else:
         _refuse_foreign(folder, plan)
-    files: list[HamletFile] = []
+    files: list[SplitFile] = []
     written: list[Path] = []
     edited: list[Path] = []
     shas: dict[str, str] = {}
-    manifest = folder / L.MANIFEST_NAME
+    manifest = folder / MANIFEST_NAME
     with output_batch() as batch:  # every file and the manifest, or nothing at all
         for target, hamlet, recs in plan:
-            files.append(HamletFile(hamlet, target, recs))
+            files.append(SplitFile(hamlet, target, recs))
             if target.name in keep:
                 # a kept file keeps the hash the split recorded: an edit stays visible
-                shas[target.name] = _recorded_sha(earlier, target.name) or keep[target.name]
+                recorded = earlier.hamlet_for_file(target.name) if earlier else None
+                shas[target.name] = (recorded.sha256 if recorded else "") or keep[target.name]
                 if keep[target.name] != shas[target.name]:
                     edited.append(target)
                 continue
@@ -160,22 +164,15 @@ def split_file(
             shas[target.name] = L.sha256_file(tmp)
             written.append(target)
         if earlier is None or written:
-            data = {
-                "schema": L.SCHEMA_MANIFEST,
-                "split_id": split_id,
-                "round": round_no,
-                "source": {"path": str(src), "sha256": source_sha, "sheet": table.sheet,
-                           "header_row": table.header_row},
-                "options": {"all": all_records, "encrypted": bool(password)},
-                "hamlets": [
-                    {"hamlet": f.hamlet, "file": f.path.name, "sha256": shas[f.path.name],
-                     "records": [{"key": L.make_key(split_id, r.row), "row": r.row}
-                                 for r in f.records]}
-                    for f in files
-                ],
-            }
-            batch.path(manifest).write_text(json.dumps(data, ensure_ascii=False, indent=1),
-                                            encoding="utf-8")
+            SplitManifest(
+                split_id,
+                [ManifestHamlet(f.hamlet, f.path.name, shas[f.path.name],
+                                [ManifestRecord(L.make_key(split_id, r.row), r.row)
+                                 for r in f.records])
+                 for f in files],
+                ManifestSource(str(src), source_sha, table.sheet, table.header_row),
+                round_no, all_records, bool(password),
+            ).write(batch.path(manifest))
     return SplitOutcome(table, result, split_id, files, manifest, round_no, folder,
                         reused=earlier is not None, written=written, kept_edited=edited)
 
@@ -186,12 +183,12 @@ def existing_rounds(outdir: Path) -> dict[int, Path]:
     found: dict[int, Path] = {}
     if not outdir.is_dir():
         return found
-    if (outdir / L.MANIFEST_NAME).is_file():
-        found[1] = outdir / L.MANIFEST_NAME
+    if (outdir / MANIFEST_NAME).is_file():
+        found[1] = outdir / MANIFEST_NAME
     for sub in outdir.glob(f"{L.ROUND_PREFIX}*"):
         n = sub.name[len(L.ROUND_PREFIX):]
-        if n.isdigit() and (sub / L.MANIFEST_NAME).is_file():
-            found[int(n)] = sub / L.MANIFEST_NAME
+        if n.isdigit() and (sub / MANIFEST_NAME).is_file():
+            found[int(n)] = sub / MANIFEST_NAME
     return found
 
 
@@ -210,38 +207,29 @@ def _plan_files(groups: dict[str, list[Record]], folder: Path
     return plan
 
 
-def _load_manifest(path: Path) -> dict | None:
+def _load_manifest(path: Path) -> SplitManifest | None:
     """A manifest written by split, or None when absent; unreadable is refused (it may
     describe files out in the hamlets)."""
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return read_manifest(path)
+    except NotAManifest as exc:
+        raise SplitRefused(f"«{path}» không phải danh mục của một lần chia; không ghi đè. "
+                           "Hãy chọn thư mục khác (-d).") from exc
     except (OSError, ValueError) as exc:
         raise SplitRefused(f"Không đọc được «{path}»: thư mục này có thể đang chứa các tệp đã "
                            "gửi thôn. Hãy chọn thư mục khác (-d).") from exc
-    if not isinstance(data, dict) or data.get("schema") != L.SCHEMA_MANIFEST:
-        raise SplitRefused(f"«{path}» không phải danh mục của một lần chia; không ghi đè. "
-                           "Hãy chọn thư mục khác (-d).")
-    return data
 
 
-def _recorded_sha(manifest: dict | None, name: str) -> str:
-    for h in (manifest or {}).get("hamlets") or []:
-        if h.get("file") == name:
-            return str(h.get("sha256", ""))
-    return ""
-
-
-def _reuse_or_refuse(earlier: dict, folder: Path, split_id: str, source_sha: str,
+def _reuse_or_refuse(earlier: SplitManifest, folder: Path, split_id: str, source_sha: str,
                      plan: list[tuple[Path, str, list[Record]]]) -> dict[str, str]:
     """The same split again: the files present (edited or not) are kept, only missing
     ones are written; another list or other options: refused, nothing written."""
-    same_list = earlier.get("source", {}).get("sha256") == source_sha
-    recorded = {h.get("file"): [int(r["row"]) for r in h.get("records") or []]
-                for h in earlier.get("hamlets") or []}
+    same_list = earlier.source is not None and earlier.source.sha256 == source_sha
+    recorded = {h.file: h.rows for h in earlier.hamlets}
     planned = {t.name: [r.row for r in recs] for t, _h, recs in plan}
-    if earlier.get("split_id") != split_id or recorded != planned:
+    if earlier.split_id != split_id or recorded != planned:
         why = ("của một danh sách khác" if not same_list else
                "của cùng danh sách nhưng với lựa chọn khác (--all) hoặc kết quả kiểm tra khác")
         what = (f"Thư mục «{folder}» đã có các tệp gửi thôn {why}. Để không mất các tệp các "
@@ -267,7 +255,7 @@ def _refuse_foreign(folder: Path, plan: list[tuple[Path, str, list[Record]]]) ->
     if clash:
         names = ", ".join(f"«{t.name}»" for t in clash[:3]) + (" …" if len(clash) > 3 else "")
         what = (f"Thư mục «{folder}» đã có tệp {names} không thuộc lần chia nào (không có "
-                f"{L.MANIFEST_NAME}); không ghi đè.")
+                f"{MANIFEST_NAME}); không ghi đè.")
         raise SplitRefused(f"{what} Hãy chọn thư mục khác (-d) hoặc chuyển các tệp đó đi.",
                            why=what)
 

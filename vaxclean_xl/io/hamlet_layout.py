@@ -12,10 +12,10 @@ import re
 from pathlib import Path
 
 from vaxclean_xl.core.normalize import hamlet_key
+from vaxclean_xl.formats.split_manifest import MANIFEST_NAME
+from vaxclean_xl.formats.split_manifest import SCHEMA as SCHEMA_MANIFEST
 
 SCHEMA_FILE = "vaxclean.hamlet/1"
-SCHEMA_MANIFEST = "vaxclean.split/1"
-MANIFEST_NAME = "manifest.json"
 
 DATA_SHEET = "Danh sách"
 GUIDE_SHEET = "Hướng dẫn"
@@ -52,7 +52,8 @@ COLUMNS: tuple[str, ...] = (
     PROBLEM_HEADER, STATUS_HEADER,
 )
 
-__all__ = ["hamlet_key"]  # re-exported: the grouping rule is part of the contract
+# re-exported: the grouping rule and the manifest beside the files are part of the contract
+__all__ = ["MANIFEST_NAME", "SCHEMA_MANIFEST", "hamlet_key"]
 
 _KEY_RE = re.compile(r"^([0-9a-f]{8})-([0-9]{1,7})-([0-9A-F]{4})$")
 

@@ -1,0 +1,1 @@
+"""One module per file format we write and read back: layout, typed record, writer, reader."""
