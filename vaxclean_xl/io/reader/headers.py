@@ -271,10 +271,13 @@ def is_numbering_token(value: object) -> bool:
     return False
 
 
+# --------------------------------------------------------------------------- header row
+
 HEADER_SCAN_ROWS = 30  # the header must start within the first 30 rows of the used range
 
 
 def err_no_header() -> InputError:
+    """E106: no row of the first rows is a header."""
     return InputError(
         "Không tìm thấy dòng tiêu đề (cần ít nhất cột Họ và tên và một trong Ngày sinh/Số "
         f"CCCD/Giới tính) trong {HEADER_SCAN_ROWS} dòng đầu của trang tính.",
@@ -376,6 +379,8 @@ def apply_mapping(
 
 @dataclass(slots=True)
 class Header:
+    """A header found: its row (one or two rows) and the columns of its fields."""
+
     score: int
     pos: int  # position of the (lower) header row in the window
     columns: dict[str, int]
@@ -527,6 +532,8 @@ def is_numbering_row(row: list, src: Source, columns: dict[str, int]) -> bool:
 
 @dataclass(slots=True)
 class Scan:
+    """The first rows of a sheet, buffered, and the header found in them."""
+
     src: Source
     window: list[tuple[int, list]]
     header: Header | None

@@ -27,6 +27,9 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _LEGACY_FONT = re.compile(rb"<(?:\w+:)?(?:name|rFont)\s+val=\"(?:\.vn|vni)", re.IGNORECASE)
 
 
+# The errors of a file that cannot be read at all: one Vietnamese line each, no content.
+
+
 def err_missing(path: Path) -> InputError:
     return InputError(f"Không tìm thấy tệp «{path.name}».", code="E101")
 
@@ -60,6 +63,8 @@ def err_empty(path: Path) -> InputError:
 
 @dataclass(slots=True)
 class Kind:
+    """The format the content shows, and whether its styles name a legacy font."""
+
     fmt: str
     legacy_fonts: bool = False
 

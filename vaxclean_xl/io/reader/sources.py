@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.reader.sniff import (
@@ -28,10 +29,14 @@ from vaxclean_xl.io.reader.sniff import (
     err_missing,
 )
 
+if TYPE_CHECKING:
+    from python_calamine import CalamineWorkbook
+
 NFC = functools.partial(unicodedata.normalize, "NFC")
 
 
 def blank(value: object) -> bool:
+    """An empty cell: None, "" or only whitespace."""
     if value is None or value == "":
         return True
     return value.__class__ is str and not value.strip()  # type: ignore[union-attr]
@@ -111,7 +116,7 @@ def calamine_source(sheet: object, name: str) -> Source | None:
     )
 
 
-def open_workbook(path: Path, fmt: str):
+def open_workbook(path: Path, fmt: str) -> CalamineWorkbook:
     """Open with calamine; by path when the suffix tells the truth, else from the bytes."""
     from python_calamine import CalamineWorkbook
 
