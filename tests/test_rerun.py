@@ -17,7 +17,9 @@ from tests.test_merge_police import NAME_OK, RESULT, edit_hamlet_file, fill_poli
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.commands.validate import STATUS_HEADERS, SUMMARY_SHEET, validate_file
+from vaxclean_xl.commands.validate import validate_file
+from vaxclean_xl.core.presentation import STATUS_HEADERS
+from vaxclean_xl.formats.annotated_list import SUMMARY_SHEET
 from vaxclean_xl.sample import SHEET, generate_sample
 
 TODAY = dt.date(2024, 5, 1)

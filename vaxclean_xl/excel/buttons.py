@@ -144,7 +144,7 @@ def name_fonts(book: Any, sheet: Any, found: Any) -> dict[int, str]:
 
 
 def _validate(found: Any, today: _dt.date | None, ui: Ui) -> Any:
-    from vaxclean_xl.commands.validate import validate_table
+    from vaxclean_xl.commands.common import validate_table
 
     n = len(found.table.rows)
     ui.status(f"Làm sạch TC: đang kiểm tra {n:,} người…".replace(",", "."))
@@ -279,7 +279,7 @@ def clear_marks(book: Any, ui: Ui | None = None) -> SheetOutcome:
         scratch = max(found.grid.right, found.status_col + 2) + 2
         out.paint = apply_fills(book, sheet, dict.fromkeys(old_fills), scratch_col=scratch)
         if found.status_found:
-            from vaxclean_xl.commands.validate import STATUS_HEADERS
+            from vaxclean_xl.core.presentation import STATUS_HEADERS
 
             bottom = max([found.table.last_data_row, found.table.header_row,
                           *found.old_status_rows])

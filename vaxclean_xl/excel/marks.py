@@ -17,13 +17,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from vaxclean_xl.commands.validate import STATUS_HEADERS, cell_marks, status_cells
 from vaxclean_xl.core.catalogue import RULES
 from vaxclean_xl.core.model import FIELD_LABEL_VI, Record
 from vaxclean_xl.core.normalize import cell_text
+from vaxclean_xl.core.presentation import STATUS_HEADERS, status_cells
 from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.excel.paint import COLOURS, Cell
 from vaxclean_xl.excel.sheet import SheetList
+from vaxclean_xl.formats.annotated_list import cell_marks
 
 NOTES_LIMIT = 200
 """Above this many marked cells no notes are added: one note is one Excel call, and the

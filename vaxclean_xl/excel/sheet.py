@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.commands.validate import STATUS_HEADERS
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI
+from vaxclean_xl.core.presentation import STATUS_HEADERS
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.reader import Table, column_index, table_from_rows
 

@@ -152,7 +152,7 @@ def _notice_other_lists(path: Path, best: Scan, others: list[str]) -> None:
     """
     if not others or best.header is None:
         return
-    from vaxclean_xl.commands.validate import STATUS_HEADERS
+    from vaxclean_xl.core.presentation import STATUS_HEADERS
 
     status = normalize_header(STATUS_HEADERS[0])
     if any(normalize_header(t) == status for t in best.header.texts.values()):

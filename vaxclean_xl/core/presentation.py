@@ -1,0 +1,136 @@
+"""What the outputs say about records and results, in Vietnamese, decided in one place.
+
+Pure (no files, no Excel): the status cells appended to a list, which cells to mark and
+with what note, the data of the summary tables, a record's values as people read them
+(IDs as digits, dates dd/mm/yyyy) and its errors as the police read them. The annotated
+workbook, the Excel add-in's live sheet, the police list, the worklist and the hamlet files
+take their texts from here, so they say the same thing; the file formats only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from vaxclean_xl.core.catalogue import RULES
+from vaxclean_xl.core.collate import hamlet_order
+from vaxclean_xl.core.model import (
+    CATEGORY_LABEL_VI,
+    CATEGORY_ORDER,
+    FIELD_LABEL_VI,
+    Category,
+    Record,
+    Severity,
+)
+from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
+from vaxclean_xl.core.validate import Validation
+
+STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
+"""The status columns appended to a list (validate, merge, the Excel add-in)."""
+SUMMARY_CHART_TITLE = "Số bản ghi theo nhóm"
+
+_OK_STATUS = [CATEGORY_LABEL_VI[Category.OK], "", ""]
+
+
+def status_cells(rec: Record) -> list[str]:
+    """The three status cells of a record: group, problems, certain fixes."""
+    if not rec.findings:
+        return _OK_STATUS  # shared: a million OK rows need one list, not a million
+    problems = "; ".join(f"[{f.code}] {f.message}" for f in rec.findings)
+    fixes = "; ".join(
+        f"{FIELD_LABEL_VI[f.field]}: {f.suggestion}" for f in rec.findings if f.suggestion
+    )
+    return [CATEGORY_LABEL_VI[rec.category], problems, fixes]
+
+
+def mark_notes(columns: Mapping[str, int], result: Validation
+               ) -> Iterator[tuple[int, int, str, str]]:
+    """One (row, 0-based column, "error"/"warning", note) per bad cell: the field's cell and
+    the cells that share the blame; a cell is an error when any of its findings is."""
+    for rec in result.records:
+        if not rec.findings:
+            continue
+        per_cell: dict[int, tuple[bool, list[str]]] = {}
+        for f in rec.findings:
+            line = f"[{f.code}] {f.message}"
+            if f.suggestion:
+                line += f" Gợi ý: {f.suggestion}"
+            for fld in (f.field, *f.also):
+                col = columns.get(fld)
+                if col is None:
+                    continue
+                is_err, lines = per_cell.setdefault(col, (False, []))
+                lines.append(line)
+                if f.severity is Severity.ERROR and not is_err:
+                    per_cell[col] = (True, lines)
+        for col, (is_err, lines) in per_cell.items():
+            yield rec.row, col, "error" if is_err else "warning", "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class CountTable:
+    """A titled table of counts, as a summary sheet shows it."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[object]]
+
+
+def summary_title(result: Validation) -> str:
+    """The summary's first line: how many records, how many wrong."""
+    total = len(result.records)
+    bad = total - result.by_category[Category.OK]
+    return f"Kết quả kiểm tra danh sách: {total} bản ghi, {bad} bản ghi sai thông tin"
+
+
+def summary_tables(result: Validation) -> list[CountTable]:
+    """Counts per group, per rule and per hamlet (hamlets in Vietnamese natural order)."""
+    groups = CountTable(
+        SUMMARY_CHART_TITLE, ["Nhóm", "Số bản ghi"],
+        [[CATEGORY_LABEL_VI[c], result.by_category[c]] for c in CATEGORY_ORDER],
+    )
+    rules = CountTable(
+        "Số lỗi theo quy tắc", ["Mã", "Mức độ", "Nội dung", "Số lần"],
+        [[code, "Lỗi" if RULES[code].severity is Severity.ERROR else "Cảnh báo",
+          RULES[code].static_vi, n]
+         for code, n in sorted(result.by_rule.items())],
+    )
+    hamlets = CountTable(
+        "Theo thôn/xóm", ["Thôn/xóm", *(CATEGORY_LABEL_VI[c] for c in CATEGORY_ORDER), "Tổng"],
+        [[name, *(counts[c] for c in CATEGORY_ORDER), sum(counts.values())]
+         for name, counts in sorted(result.by_hamlet.items(), key=lambda kv: hamlet_order(kv[0]))],
+    )
+    return [groups, rules, hamlets]
+
+
+def shown(rec: Record, field_name: str) -> str:
+    """A field as the list shows it (as typed; IDs as digits, dates dd/mm/yyyy)."""
+    if field_name == "id_number":
+        return id_text(rec.cells.get("id_number"))[0]
+    if field_name == "dob" and rec.dob is not None:
+        return format_date(rec.dob)
+    return rec.text(field_name)
+
+
+def shown_values(rec: Record, fields: Iterable[str]) -> dict[str, str]:
+    """:func:`shown` for each of ``fields``: what a hamlet worker or the police see."""
+    return {f: shown(rec, f) for f in fields}
+
+
+def to_type(rec: Record, field_name: str) -> str:
+    """A field as staff should type it: names NFC with single spaces, Nam/Nữ."""
+    if field_name == "full_name":
+        return " ".join(nfc(rec.text("full_name")).split())
+    if field_name == "sex" and rec.sex:
+        return SEX_LABEL[rec.sex]
+    return shown(rec, field_name)
+
+
+def problem_text(rec: Record, *, errors_only: bool = True) -> str:
+    """The record's problems in Vietnamese, one per line, with the certain fix if any;
+    ``errors_only`` leaves the warnings out (the police verify identities, not phone
+    numbers)."""
+    return "\n".join(f.message + (f" Gợi ý: {f.suggestion}." if f.suggestion else "")
+                     for f in rec.findings
+                     if not errors_only or f.severity is Severity.ERROR)
+
