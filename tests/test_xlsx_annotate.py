@@ -1,4 +1,4 @@
-"""Tests of ``vaxclean_xl.io.xlsx_annotate`` on real workbooks built by the tests themselves.
+"""Tests of ``vaxclean_xl.xlsx.annotate`` on real workbooks built by the tests themselves.
 
 The workbooks come from XlsxWriter, openpyxl and LibreOffice (no mocks); results are read
 back with openpyxl, with the zip module (byte-for-byte checks) and, when installed, with
@@ -21,8 +21,8 @@ import xlsxwriter
 from openpyxl.comments import Comment
 
 from tests.conftest import soffice_convert, soffice_or_skip
-from vaxclean_xl.io import xlsx_annotate
-from vaxclean_xl.io.xlsx_annotate import (
+from vaxclean_xl.xlsx import ooxml, stream
+from vaxclean_xl.xlsx.annotate import (
     CellMark,
     SameFileError,
     SummarySheet,
@@ -30,6 +30,8 @@ from vaxclean_xl.io.xlsx_annotate import (
     WorkbookPackageError,
     annotate_xlsx,
 )
+from vaxclean_xl.xlsx.annotate import summary as summary_sheet
+from vaxclean_xl.xlsx.annotate.rewriter import SheetRewriter
 
 SHEET = "Danh sách"
 HEADER_ROW = 4
@@ -197,7 +199,7 @@ def _strip_refs(xml: bytes) -> bytes:
     last = {"row": 0, "col": -1}
 
     def cell(m: re.Match[str]) -> str:
-        col = xlsx_annotate.col_index(m.group(2))
+        col = ooxml.col_index(m.group(2))
         implied = col == last["col"] + 1
         last["col"] = col
         return m.group(1) if implied else m.group(0)
@@ -252,7 +254,7 @@ def _assert_cells_sorted(sheet_xml: bytes) -> None:
         for c in row.findall("m:c", NS):
             ref = c.get("r")
             col = (
-                xlsx_annotate.col_index(re.match(r"[A-Z]+", ref).group(0)) if ref else last_col + 1
+                ooxml.col_index(re.match(r"[A-Z]+", ref).group(0)) if ref else last_col + 1
             )
             assert col > last_col, f"row {r}: cell {ref} out of order"
             last_col = col
@@ -262,7 +264,7 @@ def _check_common(dst: Path, *, status_col: int = 6, notes_by_user: dict[str, st
     """What every annotated workbook must show through openpyxl."""
     wb = openpyxl.load_workbook(dst)
     ws = wb[SHEET]
-    letter = xlsx_annotate.col_letter
+    letter = ooxml.col_letter
     for i, head in enumerate(STATUS_HEADERS):
         cell = ws.cell(HEADER_ROW, status_col + 1 + i)
         assert cell.value == head
@@ -764,8 +766,8 @@ def test_legacy_drawing_goes_in_schema_order(tmp_path: Path) -> None:
 
 
 def test_chart_template_fallback_matches_file() -> None:
-    path = xlsx_annotate.TEMPLATES_DIR / xlsx_annotate.CHART_TEMPLATE
-    assert path.read_text(encoding="utf-8") == xlsx_annotate._CHART_TEMPLATE_FALLBACK
+    path = summary_sheet.TEMPLATES_DIR / summary_sheet.CHART_TEMPLATE
+    assert path.read_text(encoding="utf-8") == summary_sheet.CHART_TEMPLATE_FALLBACK
 
 
 # --------------------------------------------------------------------------- new cell values
@@ -1163,7 +1165,7 @@ def test_many_notes_stream_with_every_vml_block_declared(tmp_path):
     import openpyxl as _openpyxl
     import xlsxwriter as _xlsxwriter
 
-    from vaxclean_xl.io.xlsx_annotate import CellMark, annotate_xlsx
+    from vaxclean_xl.xlsx.annotate import CellMark, annotate_xlsx
 
     src = tmp_path / "big.xlsx"
     wb = _xlsxwriter.Workbook(src)
@@ -1214,16 +1216,16 @@ def test_direct_row_edits_equal_the_full_cell_walk(tmp_path: Path, producer: str
     kw = dict(status_rows=status, values=values, marks=[*MARKS, CellMark(11, 1, "error", "x")])
     _annotate(src, tmp_path / "direct.xlsx", **kw)
     calls: list[int] = []
-    real = xlsx_annotate._SheetRewriter._direct_row
+    real = SheetRewriter._direct_row
 
     def counted(self, attrs, content, row):  # noqa: ANN001, ANN202 - same signature
         out = real(self, attrs, content, row)
         calls.append(out is not None)
         return out
 
-    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row", counted)
+    monkeypatch.setattr(SheetRewriter, "_direct_row", counted)
     _annotate(src, tmp_path / "counted.xlsx", **kw)
-    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row",
+    monkeypatch.setattr(SheetRewriter, "_direct_row",
                         lambda self, attrs, content, row: None)
     _annotate(src, tmp_path / "walk.xlsx", **kw)
     direct, walk = _members(tmp_path / "direct.xlsx"), _members(tmp_path / "walk.xlsx")
@@ -1239,11 +1241,11 @@ def test_read_ahead_and_write_behind_keep_order_and_errors() -> None:
     import io
 
     data = bytes(range(256)) * 70_000  # several CHUNK blocks
-    with xlsx_annotate._Prefetch(io.BytesIO(data)) as ahead:
-        got = ahead.read(1000) + ahead.read(xlsx_annotate.CHUNK) + ahead.read()
+    with stream.Prefetch(io.BytesIO(data)) as ahead:
+        got = ahead.read(1000) + ahead.read(stream.CHUNK) + ahead.read()
     assert got == data
     written: list[bytes] = []
-    with xlsx_annotate._WriteBehind(written.append) as behind:
+    with stream.WriteBehind(written.append) as behind:
         for i in range(50):
             behind.write(b"%d," % i)
     assert b"".join(written) == b"".join(b"%d," % i for i in range(50))
@@ -1252,14 +1254,14 @@ def test_read_ahead_and_write_behind_keep_order_and_errors() -> None:
         def read(self, n: int = -1) -> bytes:
             raise OSError("disk gone")
 
-    with pytest.raises(OSError, match="disk gone"), xlsx_annotate._Prefetch(Broken()) as ahead:
+    with pytest.raises(OSError, match="disk gone"), stream.Prefetch(Broken()) as ahead:
         ahead.read(10)
 
     def full(block: bytes) -> None:
         raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):  # noqa: PT012 - raised at write or exit
-        with xlsx_annotate._WriteBehind(full) as behind:
+        with stream.WriteBehind(full) as behind:
             behind.write(b"x")
 
 
@@ -1309,7 +1311,7 @@ def test_direct_row_edits_equal_the_full_walk_on_unusual_markup(
     args = {"sheet_name": "DS", "header_row": 1, "status_headers": ["Status"], "marks": [],
             "summary": None, **kw}
     annotate_xlsx(src, tmp_path / "direct.xlsx", **args)
-    monkeypatch.setattr(xlsx_annotate._SheetRewriter, "_direct_row",
+    monkeypatch.setattr(SheetRewriter, "_direct_row",
                         lambda self, attrs, content, row: None)
     annotate_xlsx(src, tmp_path / "walk.xlsx", **args)
     direct, walk = _members(tmp_path / "direct.xlsx"), _members(tmp_path / "walk.xlsx")

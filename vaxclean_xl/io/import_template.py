@@ -44,7 +44,9 @@ from vaxclean_xl.core.model import FIELDS
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.reader import column_index, column_letter, is_numbering_token
-from vaxclean_xl.io.xlsx_annotate import (  # the package's OOXML names, defined once
+from vaxclean_xl.resources import resource_dir
+from vaxclean_xl.settings import Settings
+from vaxclean_xl.xlsx.ooxml import (  # the package's OOXML names, defined once
     NS_MAIN,
     NS_PKG_REL,
     NS_R,
@@ -52,8 +54,6 @@ from vaxclean_xl.io.xlsx_annotate import (  # the package's OOXML names, defined
     RT_STYLES,
     RT_WORKSHEET,
 )
-from vaxclean_xl.resources import resource_dir
-from vaxclean_xl.settings import Settings
 
 SPEC_SCHEMA = "vaxclean.import-spec/1"
 SPEC_DIR = resource_dir("templates") / "import"

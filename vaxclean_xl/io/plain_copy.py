@@ -54,11 +54,11 @@ def _safe_sheet_name(name: str) -> str:
 
 
 def annotate_table_workbook(table: Table, out: Path, **kwargs: object) -> None:
-    """Annotate the workbook ``table`` was read from (see ``xlsx_annotate.annotate_xlsx``);
+    """Annotate the workbook ``table`` was read from (see ``xlsx.annotate.annotate_xlsx``);
     an .xls/.ods/.csv source is first copied cell for cell into a plain .xlsx."""
     import tempfile
 
-    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+    from vaxclean_xl.xlsx.annotate import annotate_xlsx
 
     if table.source_format in ("xlsx", "xlsm"):
         annotate_xlsx(table.path, out, sheet_name=table.sheet, **kwargs)  # type: ignore[arg-type]
