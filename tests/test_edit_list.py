@@ -13,6 +13,7 @@ import xlsxwriter
 from openpyxl.styles import Font
 
 from tests.conftest import soffice_convert, soffice_or_skip
+from vaxclean_xl.cli.edit_list import add_edit_parser
 from vaxclean_xl.commands import edit_list as E
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.split import split_file
@@ -265,7 +266,7 @@ def test_baseline_current_from_original_corrected_from_input(sample, cleaned, tm
 
 def test_cli(sample, cleaned, tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="vaxclean")
-    E.add_edit_parser(parser.add_subparsers(dest="command", required=True))
+    add_edit_parser(parser.add_subparsers(dest="command", required=True))
     out = tmp_path / "w.xlsx"
     args = parser.parse_args(["edit-list", str(cleaned[0]), "-o", str(out), "--baseline",
                               str(sample[0])])
@@ -376,7 +377,7 @@ def test_without_baseline_the_change_log_gives_the_platform_values(merged_flow, 
 
 def edit_cli(args: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="vaxclean")
-    E.add_edit_parser(parser.add_subparsers(dest="command", required=True))
+    add_edit_parser(parser.add_subparsers(dest="command", required=True))
     ns = parser.parse_args(["edit-list", *args])
     return ns.func(ns)
 

@@ -609,7 +609,7 @@ def sys_executable_in(text: str) -> bool:
 def test_doctor_cli_parser(capsys) -> None:
     import argparse
 
-    from vaxclean_xl.excel.diagnostics import add_doctor_parser
+    from vaxclean_xl.cli.doctor import add_doctor_parser
 
     parser = argparse.ArgumentParser()
     add_doctor_parser(parser.add_subparsers(dest="command"))

@@ -20,11 +20,11 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import soffice_convert
+from vaxclean_xl.cli.export_import import add_export_parser
 from vaxclean_xl.commands.export_import import (
     SHEET_NOT_ELIGIBLE,
     SHEET_SUMMARY,
     SHEET_WRITTEN,
-    add_export_parser,
     export_import,
     load_baseline,
 )

@@ -24,6 +24,7 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import soffice_or_skip
+from vaxclean_xl.cli.merge import add_merge_parser
 from vaxclean_xl.commands.merge import (
     FALLBACK_REASON,
     SHEET_ADDED,
@@ -35,7 +36,6 @@ from vaxclean_xl.commands.merge import (
     SHEET_ORIGINAL_EDITS,
     SHEET_REJECTED,
     MergeError,
-    add_merge_parser,
     merge_files,
 )
 from vaxclean_xl.commands.split import split_file

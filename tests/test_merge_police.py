@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import soffice_convert
+from vaxclean_xl.cli.merge import add_merge_parser
 from vaxclean_xl.commands.merge import (
     POLICE_LABEL,
     SHEET_CHANGES,
@@ -24,7 +25,6 @@ from vaxclean_xl.commands.merge import (
     SHEET_OVERRULED,
     SHEET_UNRESOLVED,
     MergeError,
-    add_merge_parser,
     merge_files,
 )
 from vaxclean_xl.commands.police_list import police_list

@@ -14,9 +14,9 @@ import pytest
 import xlsxwriter
 
 from tests.conftest import soffice_convert, soffice_or_skip
+from vaxclean_xl.cli.police_list import add_police_parser
 from vaxclean_xl.commands.police_list import (
     NO_SOFFICE_VI,
-    add_police_parser,
     hamlet_order,
     police_list,
 )

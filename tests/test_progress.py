@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from vaxclean_xl.cli.progress import add_progress_parser
 from vaxclean_xl.commands import edit_list as E
 from vaxclean_xl.commands import progress as PR
 from vaxclean_xl.commands.demo import corrections_for, simulate_returns
@@ -543,7 +544,7 @@ def test_output_never_overwrites_an_input(runs, tmp_path):
 def test_cli_summary_in_vietnamese(runs, tmp_path, capsys):
     parser = argparse.ArgumentParser(prog="vaxclean")
     sub = parser.add_subparsers(dest="command", required=True)
-    PR.add_progress_parser(sub)
+    add_progress_parser(sub)
     out = tmp_path / "tien-do.xlsx"
     args = parser.parse_args(["progress", str(runs["base"]), "-o", str(out)])
     assert args.func(args) == 0
@@ -564,7 +565,7 @@ def _cli_main(monkeypatch):
         parser = build()
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         if "progress" not in sub.choices:
-            PR.add_progress_parser(sub)
+            add_progress_parser(sub)
         return parser
 
     monkeypatch.setattr(cli, "build_parser", with_progress)

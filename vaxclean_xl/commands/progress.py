@@ -66,11 +66,9 @@ the newest one.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1295,34 +1293,3 @@ def progress(inputs: list[Path], output: Path) -> ProgressOutcome:
     with atomic_path(output) as tmp:
         _write_workbook(tmp, lists)
     return ProgressOutcome(output, lists, sorted(set(found.skipped)), warnings)
-
-
-def cmd_progress(args: argparse.Namespace) -> int:
-    """``vaxclean progress``: print a short Vietnamese summary; exit 0."""
-    outcome = progress([Path(p) for p in args.inputs], Path(args.output))
-    print(f"Đã lập báo cáo tiến độ cho {len(outcome.lists)} danh sách:")
-    for lst in outcome.lists:
-        t = lst.total
-        errors = "?" if t.errors is None else str(t.errors)
-        still = "?" if t.open is None else str(t.open)
-        print(f"  «{lst.sheet}»: {len(lst.hamlets)} thôn/xóm, {errors} bản ghi lỗi khi kiểm "
-              f"tra, còn tồn {still}; {t.files_sent} tệp đã gửi, "
-              f"{sum(1 for h in lst.hamlets if h.returned)} thôn đã trả về.")
-    print(f"Tệp báo cáo: {outcome.output}")
-    for w in outcome.warnings:
-        print(f"Lưu ý: {w}", file=sys.stderr)
-    return outcome.exit_code
-
-
-def add_progress_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``vaxclean progress`` on the CLI's subparsers (one line in ``cli.py``)."""
-    p = subparsers.add_parser(
-        "progress",
-        help="Báo cáo tiến độ làm sạch theo từng thôn/xóm, từ các tệp kết quả đã có.")
-    p.add_argument("inputs", nargs="+", metavar="ĐẦU_VÀO",
-                   help="Các tệp kết quả (báo cáo JSON của validate/merge, manifest.json, danh "
-                        "sách công an, báo cáo import, danh sách sửa tay) hoặc thư mục chứa "
-                        "chúng")
-    p.add_argument("-o", "--output", required=True, help="Tệp .xlsx báo cáo tiến độ")
-    p.set_defaults(func=cmd_progress)
-    return p

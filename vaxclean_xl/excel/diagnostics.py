@@ -12,7 +12,6 @@ interpreter, since that is latency on every click (budget :data:`IMPORT_BUDGET_S
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import re
 import subprocess
@@ -150,29 +149,9 @@ def doctor_lines(info: dict[str, Any]) -> list[str]:
     return lines
 
 
-def cmd_doctor(args: argparse.Namespace) -> int:
-    """``vaxclean doctor``: print the diagnostics (``--json`` for machines)."""
-    info = doctor(measure=not args.no_measure)
-    if args.json:
-        print(json.dumps(info, ensure_ascii=False, indent=1))
-    else:
-        for line in doctor_lines(info):
-            print(line)
-    return 0
-
-
-def add_doctor_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Register ``vaxclean doctor`` on the CLI's subparsers (one line in ``cli.py``)."""
-    p = subparsers.add_parser(
-        "doctor", help="Kiểm tra cài đặt: phiên bản Python, vaxclean, xlwings, đường dẫn.")
-    p.add_argument("--json", action="store_true", help="In dạng JSON")
-    p.add_argument("--no-measure", action="store_true",
-                   help="Không đo thời gian nạp (nhanh hơn)")
-    p.set_defaults(func=cmd_doctor)
-    return p
-
-
 if __name__ == "__main__":  # python -m vaxclean_xl.excel.diagnostics
+    from vaxclean_xl.cli.doctor import add_doctor_parser
+
     parser = argparse.ArgumentParser(prog="vaxclean-doctor")
     sub = parser.add_subparsers(dest="command", required=True)
     add_doctor_parser(sub)
@@ -180,5 +159,4 @@ if __name__ == "__main__":  # python -m vaxclean_xl.excel.diagnostics
     raise SystemExit(ns.func(ns))
 
 
-__all__ = ["add_doctor_parser", "doctor", "doctor_lines", "measure_import",
-           "parse_importtime"]
+__all__ = ["doctor", "doctor_lines", "measure_import", "parse_importtime"]

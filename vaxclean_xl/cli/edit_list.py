@@ -1,0 +1,56 @@
+"""``vaxclean edit-list``: its options and what it prints (the work is commands.edit_list)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from vaxclean_xl.cli import add_list_options
+from vaxclean_xl.commands.edit_list import (
+    BASIS_BASELINE,
+    BASIS_LOG,
+    BASIS_NONE,
+    OUTPUT_SUFFIX,
+    SHEET_CHANGES,
+    edit_list,
+)
+
+
+def cmd_edit_list(args: argparse.Namespace) -> int:
+    """Print a short Vietnamese summary; exit 0 when the worklist is written."""
+    outcome = edit_list(args.input, args.output, baseline=args.baseline, sheet=args.sheet,
+                        settings_file=args.settings)
+    print(f"Đã lập danh sách sửa trực tiếp trên nền tảng: {outcome.count} bản ghi, "
+          f"{outcome.changed_cells} ô cần sửa.")
+    if outcome.basis == BASIS_LOG:
+        print(f"  Giá trị trên nền tảng lấy từ trang «{SHEET_CHANGES}»: {outcome.logged} "
+              "bản ghi đã được thôn/công an sửa.")
+    if outcome.missing_cells:
+        what = {BASIS_BASELINE: "ô giá trị mới còn lỗi", BASIS_NONE: "ô chưa có giá trị đúng",
+                BASIS_LOG: "ô còn lỗi hoặc chưa có giá trị đúng"}[outcome.basis]
+        print(f"  Còn {outcome.missing_cells} {what} (tô đỏ): xác minh trước khi sửa.")
+    if outcome.mismatched:
+        print(f"  {outcome.mismatched} dòng khác hẳn danh sách gốc: kiểm tra lại.")
+    print(f"Tệp danh sách: {outcome.output}")
+    for w in outcome.warnings:
+        print(f"Lưu ý: {w}", file=sys.stderr)
+    return 0
+
+
+def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``vaxclean edit-list``."""
+    p = subparsers.add_parser(
+        "edit-list",
+        help="Lập danh sách bản ghi sai thông tin cá nhân cần sửa tay trên nền tảng.")
+    p.add_argument("input", help="Danh sách đã làm sạch (sau khi gộp thôn và công an)")
+    p.add_argument("-o", "--output",
+                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
+    p.add_argument("--baseline",
+                   help="Danh sách gốc xuất từ nền tảng trước khi làm sạch (giá trị hiện có). "
+                        f"Không có thì dùng trang «{SHEET_CHANGES}» của danh sách đã gộp; "
+                        "không có cả hai thì thiếu các bản ghi thôn/công an đã sửa (có cảnh "
+                        "báo)")
+    add_list_options(p, mapping=False)
+    p.set_defaults(func=cmd_edit_list)
+    return p
