@@ -46,7 +46,7 @@ def test_wheel_ships_templates_macros_docs_and_works_without_the_repository(tmp_
         "assert here.is_relative_to(sys.argv[1]), here;"
         "from vaxclean_xl.resources import resource_dir;"
         "from vaxclean_xl.excel import vba;"
-        "from vaxclean_xl.io.import_template import load_spec;"
+        "from vaxclean_xl.formats.import_file import load_spec;"
         "from vaxclean_xl.excel.buttons import guide_path;"
         "print(resource_dir('templates'));"
         "print(len(vba.ribbon_xml()), len(vba.helpers_module()));"
