@@ -210,11 +210,8 @@ class Styles:
             return base
         key = (base, fmt_id)
         if key not in self._with_fmt:
-            xf = self._xf(base)
-            end = xf.index(">") + 1
-            tag = set_attr(set_attr(xf[:end], "numFmtId", str(fmt_id)), "applyNumberFormat", "1")
-            self.new["cellXfs"].append(tag + xf[end:])
-            self._with_fmt[key] = len(self.items["cellXfs"]) + len(self.new["cellXfs"]) - 1
+            self._with_fmt[key] = self._clone_xf(
+                base, {"numFmtId": str(fmt_id), "applyNumberFormat": "1"})
         return self._with_fmt[key]
 
     def marked(self, base: int, severity: str) -> int:
@@ -222,12 +219,18 @@ class Styles:
         key = (base, severity)
         if key not in self._marked:
             fill = self.fill(FILL_RGB[severity])
-            xf = self._xf(base)
-            end = xf.index(">") + 1
-            start_tag = set_attr(set_attr(xf[:end], "fillId", str(fill)), "applyFill", "1")
-            self.new["cellXfs"].append(start_tag + xf[end:])
-            self._marked[key] = len(self.items["cellXfs"]) + len(self.new["cellXfs"]) - 1
+            self._marked[key] = self._clone_xf(base, {"fillId": str(fill), "applyFill": "1"})
         return self._marked[key]
+
+    def _clone_xf(self, base: int, attrs: dict[str, str]) -> int:
+        """Index of a new xf: xf ``base`` (children kept) with ``attrs`` set on its tag."""
+        xf = self._xf(base)
+        end = xf.index(">") + 1
+        tag = xf[:end]
+        for name, value in attrs.items():
+            tag = set_attr(tag, name, value)
+        self.new["cellXfs"].append(tag + xf[end:])
+        return len(self.items["cellXfs"]) + len(self.new["cellXfs"]) - 1
 
     def render(self) -> str:
         xml = self.xml
