@@ -134,3 +134,9 @@ def problem_text(rec: Record, *, errors_only: bool = True) -> str:
                      for f in rec.findings
                      if not errors_only or f.severity is Severity.ERROR)
 
+
+
+def error_messages(rec: Record) -> str:
+    """The record's errors, one per line, without the fixes (the worklist's "Nội dung
+    sai": its values to type stand beside them)."""
+    return "\n".join(f.message for f in rec.findings if f.severity is Severity.ERROR)
