@@ -135,7 +135,6 @@ def problem_text(rec: Record, *, errors_only: bool = True) -> str:
                      if not errors_only or f.severity is Severity.ERROR)
 
 
-
 def error_messages(rec: Record) -> str:
     """The record's errors, one per line, without the fixes (the worklist's "Nội dung
     sai": its values to type stand beside them)."""
