@@ -71,9 +71,9 @@ def type_corrections(split_dir: Path, records: dict, out: Path, seed: int = 7) -
     import random
 
     from vaxclean_xl.commands.demo import corrections_for
-    from vaxclean_xl.io import hamlet_layout as L
-    from vaxclean_xl.io.hamlet_writer import CORR_COL, NOTE_COL
-    from vaxclean_xl.io.xlsx_annotate import annotate_xlsx
+    from vaxclean_xl.formats.hamlet_file import layout as L
+    from vaxclean_xl.formats.hamlet_file.writer import CORR_COL, NOTE_COL
+    from vaxclean_xl.xlsx.annotate import annotate_xlsx
 
     rnd = random.Random(seed)
     manifest = json.loads((split_dir / "manifest.json").read_text(encoding="utf-8"))

@@ -18,9 +18,10 @@ from vaxclean_xl.commands.edit_list import edit_list
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.progress import progress
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.commands.validate import SUMMARY_SHEET, validate_file
+from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.validate import NO_HAMLET
-from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.annotated_list import SUMMARY_SHEET
 
 TODAY = dt.date(2026, 1, 15)
 # In the list in an order that no code-point sort turns into the right one.

@@ -9,8 +9,8 @@ import openpyxl
 import xlsxwriter
 
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.hamlet_writer import PROBLEM_COL, STATUS_COL
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.hamlet_file.writer import PROBLEM_COL, STATUS_COL
 
 
 def _source(path: Path) -> None:

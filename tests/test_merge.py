@@ -41,7 +41,7 @@ from vaxclean_xl.commands.merge import (
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.errors import InputError, OutputError
-from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.formats.hamlet_file import layout as L
 
 TODAY = dt.date(2026, 1, 15)
 HAMLETS = ["Xóm Đông", "Xóm Tây", "Thôn Bắc", "Thôn Nam", "Ấp Một", "Ấp Hai", "Khu Ba",

@@ -11,8 +11,8 @@ from tests.test_merge_police import PCOL, fill_police
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.hamlet_file import layout as L
 
 
 def split_all(tmp_path):

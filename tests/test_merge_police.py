@@ -29,10 +29,11 @@ from vaxclean_xl.commands.merge import (
 )
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.commands.validate import STATUS_HEADERS, validate_file
+from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.model import Category
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.core.presentation import STATUS_HEADERS
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.hamlet_file import layout as L
 from vaxclean_xl.sample import SHEET, generate_sample
 
 TODAY = dt.date(2024, 5, 1)

@@ -20,8 +20,8 @@ from vaxclean_xl.commands.police_list import (
     hamlet_order,
     police_list,
 )
-from vaxclean_xl.io import police_layout as P
-from vaxclean_xl.io.hamlet_layout import parse_key
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.hamlet_file.layout import parse_key
 from vaxclean_xl.sample import generate_sample
 from vaxclean_xl.settings import Settings
 

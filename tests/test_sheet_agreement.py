@@ -22,8 +22,8 @@ from tests.conftest import soffice_convert
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.core import sheetcheck
 from vaxclean_xl.core.validate import validate_rows
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.hamlet_writer import (
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.hamlet_file.writer import (
     CODES_HELPER,
     CORR_COL,
     ORIG_COL,

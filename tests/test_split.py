@@ -13,8 +13,8 @@ import xlsxwriter
 
 from tests.conftest import soffice_convert
 from vaxclean_xl.cli import main
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.hamlet_writer import CORR_COL, NOTE_COL, ORIG_COL, STATUS_COL
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.hamlet_file.writer import CORR_COL, NOTE_COL, ORIG_COL, STATUS_COL
 
 ROWS = [
     ["Nguyễn Văn An", "01/05/1990", "Nam", "001090123456", "Xóm 1"],

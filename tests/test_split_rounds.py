@@ -16,7 +16,7 @@ from tests.test_merge import HAMLETS, TODAY, Sheet, make_original, records_of, r
 from vaxclean_xl.cli import main
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.formats.hamlet_file import layout as L
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -65,8 +65,8 @@ def simulate_returns(split_dir: Path, returned_dir: Path, records: dict[int, Rec
     the last ``skip`` hamlets do not answer. Uses openpyxl as a stand-in for Excel."""
     import openpyxl
 
-    from vaxclean_xl.io import hamlet_layout as L
-    from vaxclean_xl.io.hamlet_writer import CORR_COL, NOTE_COL
+    from vaxclean_xl.formats.hamlet_file import layout as L
+    from vaxclean_xl.formats.hamlet_file.writer import CORR_COL, NOTE_COL
 
     rnd = random.Random(seed)
     returned_dir.mkdir(parents=True, exist_ok=True)
@@ -97,8 +97,8 @@ def simulate_police_return(police_file: Path, target: Path, records: dict[int, R
     is still wrong (as read from the population database), one 'Sai' left without values."""
     import openpyxl
 
-    from vaxclean_xl.io import hamlet_layout as L
-    from vaxclean_xl.io import police_layout as P
+    from vaxclean_xl.formats import police_list as P
+    from vaxclean_xl.formats.hamlet_file import layout as L
 
     rnd = random.Random(seed)
     wb = openpyxl.load_workbook(police_file)

@@ -74,13 +74,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.commands.police_list import hamlet_order
+from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Category
 from vaxclean_xl.core.normalize import cell_text, hamlet_key
 from vaxclean_xl.core.validate import NO_HAMLET, build_record, hamlet_names
-from vaxclean_xl.errors import VaxcleanError
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io import police_layout as P
+from vaxclean_xl.errors import E, VaxcleanError
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.hamlet_file import layout as L
 from vaxclean_xl.io.atomic import atomic_path, refuse_same_file
 from vaxclean_xl.io.reader import column_index, iter_sheet_rows, read_table
 
@@ -126,7 +126,7 @@ HEADER_TOP_ROW = 6  # 0-based rows of the two header rows (title and notes above
 class ProgressError(VaxcleanError):
     """An input cannot be used (exit 2)."""
 
-    code = "E600"
+    code = E.PROGRESS
 
 
 # --------------------------------------------------------------------------- results
@@ -384,7 +384,8 @@ def _collect(inputs: Sequence[Path], output: Path) -> list[tuple[Path, bool]]:
             refuse_same_file(output, p)
             items[p.resolve()] = (p, True)
         else:
-            raise ProgressError(f"Không tìm thấy tệp hoặc thư mục «{p}».", code="E601")
+            raise ProgressError(f"Không tìm thấy tệp hoặc thư mục «{p}».",
+                                code=E.PROGRESS_INPUT_MISSING)
     return list(items.values())
 
 
@@ -395,7 +396,7 @@ def _read_inputs(inputs: Sequence[Path], output: Path) -> _Found:
             _classify(path, explicit, found)
         except _Unusable as exc:
             if explicit:
-                raise ProgressError(exc.message, code="E602") from exc
+                raise ProgressError(exc.message, code=E.PROGRESS_INPUT_UNUSABLE) from exc
             found.skipped.append(path)
     return found
 
@@ -1270,7 +1271,7 @@ def progress(inputs: list[Path], output: Path) -> ProgressOutcome:
     output = Path(output)
     if output.suffix.lower() != ".xlsx":
         raise ProgressError(f"Tệp báo cáo tiến độ phải có đuôi .xlsx, không phải "
-                            f"«{output.suffix or '(không đuôi)'}».", code="E604")
+                            f"«{output.suffix or '(không đuôi)'}».", code=E.PROGRESS_OUTPUT_SUFFIX)
     found = _read_inputs(inputs, output)
     for m in found.merges:  # police files the merge names, not given here
         for recorded in m.police_files:
@@ -1284,7 +1285,7 @@ def progress(inputs: list[Path], output: Path) -> ProgressOutcome:
     if not groups:
         raise ProgressError("Không tìm thấy tệp kết quả nào của vaxclean (báo cáo validate "
                             "--json, manifest.json, báo cáo gộp, danh sách công an…) trong "
-                            "các đầu vào.", code="E603")
+                            "các đầu vào.", code=E.NO_RESULTS)
     lists = [_build_list(g, found) for g in groups]
     lists.sort(key=lambda x: (x.name.casefold(), x.sha256 or ""))
     for lst, sheet in zip(lists, sheet_names_for([Path(x.name).stem for x in lists]),

@@ -23,7 +23,9 @@ from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import Record
 from vaxclean_xl.core.normalize import format_date, id_text
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
-from vaxclean_xl.errors import OutputError
+from vaxclean_xl.errors import E, OutputError
+from vaxclean_xl.formats.hamlet_file import HamletFile, HamletMeta, HamletRow, write_hamlet_file
+from vaxclean_xl.formats.hamlet_file import layout as L
 from vaxclean_xl.formats.split_manifest import (
     MANIFEST_NAME,
     ManifestHamlet,
@@ -34,9 +36,7 @@ from vaxclean_xl.formats.split_manifest import (
     group_by_hamlet,
     read_manifest,
 )
-from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io.atomic import output_batch, refuse_same_file
-from vaxclean_xl.io.hamlet_writer import HamletRow, write_hamlet_file
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
 
@@ -69,7 +69,7 @@ class SplitRefused(OutputError):
     ``why`` is what is in the folder, without the CLI's advice (the Excel button asks
     instead)."""
 
-    code = "E210"
+    code = E.SPLIT_REFUSED
 
     def __init__(self, message: str, *, why: str = "") -> None:
         super().__init__(message)
@@ -149,18 +149,16 @@ def split_file(
                 if keep[target.name] != shas[target.name]:
                     edited.append(target)
                 continue
-            meta = {"schema": L.SCHEMA_FILE, "split_id": split_id, "hamlet": hamlet,
-                    "source_sha256": source_sha, "file": target.name, "round": str(round_no)}
-            rows = [hamlet_row(r, split_id) for r in recs]
+            content = HamletFile(HamletMeta(split_id, hamlet, source_sha, target.name, round_no),
+                                 [hamlet_row(r, split_id) for r in recs])
             tmp = batch.path(target)
             if password:
                 with tempfile.TemporaryDirectory(prefix="vaxclean-") as d:
                     plain = Path(d) / "plain.xlsx"
-                    write_hamlet_file(plain, hamlet=hamlet, rows=rows, settings=settings,
-                                      meta=meta)
+                    write_hamlet_file(plain, content, settings=settings)
                     _encrypt(plain, tmp, password)
             else:
-                write_hamlet_file(tmp, hamlet=hamlet, rows=rows, settings=settings, meta=meta)
+                write_hamlet_file(tmp, content, settings=settings)
             shas[target.name] = L.sha256_file(tmp)
             written.append(target)
         if earlier is None or written:

@@ -1,6 +1,7 @@
-"""The hamlet file contract: sheet names, header texts, record keys, manifest shape.
+"""The hamlet file contract: sheet names, header texts, record keys, the manifest beside it.
 
-Split writes it, merge reads it back, so both import these names from here. Merge finds
+Split writes it (``writer``), merge reads it back (``reader``), so both import these names
+from here. Merge finds
 columns by these header texts (never by position: people move and insert columns), and
 records by the key; the key carries the split id so a file of another split is refused.
 """
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaxclean_xl.core.normalize import hamlet_key
+from vaxclean_xl.formats.readback import META_SHEET
 from vaxclean_xl.formats.split_manifest import MANIFEST_NAME
 from vaxclean_xl.formats.split_manifest import SCHEMA as SCHEMA_MANIFEST
 
@@ -20,7 +23,7 @@ SCHEMA_FILE = "vaxclean.hamlet/1"
 DATA_SHEET = "Danh sách"
 GUIDE_SHEET = "Hướng dẫn"
 CODES_SHEET = "Mã lỗi"  # hidden: code -> message, looked up by the status formula
-META_SHEET = "vaxclean"  # hidden: schema, split id, hamlet, source hash (key/value rows)
+# META_SHEET (readback): very hidden, schema, split id, hamlet, source hash (key/value rows)
 
 HEADER_ROW = 6  # 1-based Excel row of the column headers (title block above)
 FIRST_ROW = 7  # first record row
@@ -52,10 +55,62 @@ COLUMNS: tuple[str, ...] = (
     PROBLEM_HEADER, STATUS_HEADER,
 )
 
-# re-exported: the grouping rule and the manifest beside the files are part of the contract
-__all__ = ["MANIFEST_NAME", "SCHEMA_MANIFEST", "hamlet_key"]
+# re-exported: the grouping rule, the meta sheet and the manifest beside the files are part
+# of the contract
+__all__ = ["MANIFEST_NAME", "META_SHEET", "SCHEMA_MANIFEST", "hamlet_key"]
 
 _KEY_RE = re.compile(r"^([0-9a-f]{8})-([0-9]{1,7})-([0-9A-F]{4})$")
+
+
+@dataclass(slots=True)
+class HamletMeta:
+    """The meta sheet of a hamlet file: which split, round and hamlet it belongs to."""
+
+    split_id: str
+    hamlet: str
+    source_sha256: str
+    file: str  # the file name split gave it (the file may have been renamed since)
+    round_no: int = 1
+
+    def to_dict(self) -> dict[str, str]:
+        """The key/value rows of the meta sheet, in the order they are written."""
+        return {"schema": SCHEMA_FILE, "split_id": self.split_id, "hamlet": self.hamlet,
+                "source_sha256": self.source_sha256, "file": self.file,
+                "round": str(self.round_no)}
+
+    @classmethod
+    def from_dict(cls, meta: dict[str, str]) -> HamletMeta | None:
+        """The meta of a returned file (None when its meta sheet was lost)."""
+        if not meta.get("schema", "").startswith("vaxclean.hamlet/"):
+            return None
+        round_no = meta.get("round", "")
+        return cls(meta.get("split_id", ""), meta.get("hamlet", ""),
+                   meta.get("source_sha256", ""), meta.get("file", ""),
+                   int(round_no) if round_no.isdigit() else 1)
+
+
+@dataclass(slots=True)
+class HamletRow:
+    """What one record shows in a hamlet file (all text, as the worker reads it)."""
+
+    key: str
+    source_row: int
+    values: dict[str, str]  # field -> original text (ORIG_HEADERS fields)
+    problems: str
+    codes: list[str]  # in-sheet codes of the original values (cached formula result)
+
+
+@dataclass(slots=True)
+class HamletFile:
+    """What a hamlet workbook holds as split writes it (``writer.write_hamlet_file``); a
+    returned one is read as ``reader.ReturnedFile``, with the hamlet's corrections."""
+
+    meta: HamletMeta
+    rows: list[HamletRow] = field(default_factory=list)
+
+    @property
+    def hamlet(self) -> str:
+        return self.meta.hamlet
 
 
 ROUND_PREFIX = "lan-"  # round N > 1 of a split lives in '<folder>/lan-N/'
@@ -97,16 +152,6 @@ def file_stem(name: str) -> str:
         return NO_HAMLET_FILE
     words = re.sub(r"[^A-Za-z0-9]+", " ", fold(name).title()).split()
     return "-".join(words)[:60] or NO_HAMLET_FILE
-
-
-def write_meta_sheet(ws: object, meta: dict[str, str]) -> None:
-    """Fill the very hidden key/value sheet that lets a returned file be recognised
-    (hamlet files and police lists alike) and protect it."""
-    for i, (k, v) in enumerate(meta.items()):
-        ws.write_string(i, 0, k)  # type: ignore[attr-defined]
-        ws.write_string(i, 1, v)  # type: ignore[attr-defined]
-    ws.very_hidden()  # type: ignore[attr-defined]
-    ws.protect()  # type: ignore[attr-defined]
 
 
 def sha256_file(path: str | Path) -> str:

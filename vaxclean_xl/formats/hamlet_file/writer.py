@@ -15,29 +15,19 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from vaxclean_xl.core import sheetcheck
 from vaxclean_xl.core.sheetcheck import SheetColumns
-from vaxclean_xl.io import hamlet_layout as L
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.hamlet_file.layout import HamletFile, HamletRow
+from vaxclean_xl.formats.readback import write_meta_sheet
 from vaxclean_xl.io.reader import column_letter
 from vaxclean_xl.settings import Settings
 
-
-@dataclass(slots=True)
-class HamletRow:
-    """What one record shows in a hamlet file (all text, as the worker reads it)."""
-
-    key: str
-    source_row: int
-    values: dict[str, str]  # field -> original text (ORIG_HEADERS fields)
-    problems: str
-    codes: list[str]  # in-sheet codes of the original values (cached formula result)
-
-
-# Column positions (0-based), derived from the contract's order.
+# Column positions (0-based), derived from the contract's order (the writer's business:
+# the reader finds columns by their header texts, wherever the hamlet moved them).
 _COL = {h: i for i, h in enumerate(L.COLUMNS)}
 ORIG_COL = {f: _COL[h] for f, h in L.ORIG_HEADERS.items()}
 CORR_COL = {f: _COL[h] for f, h in L.CORR_HEADERS.items()}
@@ -70,9 +60,9 @@ def sheet_columns(row_offset_sheet: str = L.CODES_SHEET, n_codes: int | None = N
     )
 
 
-def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
-                      settings: Settings, meta: dict[str, str]) -> None:
+def write_hamlet_file(path: Path, content: HamletFile, *, settings: Settings) -> None:
     """Write the workbook to ``path`` (caller handles atomicity and encryption)."""
+    hamlet, rows = content.hamlet, content.rows
     from vaxclean_xl.xlsx.workbook import new_workbook
 
     n = max(len(rows), 1)
@@ -189,7 +179,7 @@ def write_hamlet_file(path: Path, *, hamlet: str, rows: Sequence[HamletRow],
         codes.write_string(i, 1, message)
     codes.hide()
     codes.protect()
-    L.write_meta_sheet(metas, meta)
+    write_meta_sheet(metas, content.meta.to_dict())
     wb.close()
     _expand_rows(path, rows, cols, first)
 

@@ -14,15 +14,20 @@ Layout decisions (the contract):
 
 * one data sheet :data:`DATA_SHEET`, title block in rows 1–6, two header rows
   (:data:`HEADER_TOP_ROW`, :data:`HEADER_ROW`), records from :data:`FIRST_ROW`;
-* a hidden first column with the record key (``hamlet_layout.make_key`` with a list id
-  derived from the source file's SHA-256) and a very hidden meta sheet :data:`META_SHEET`
-  (``schema`` = :data:`SCHEMA`, ``list_id``, ``source_sha256`` …), like the hamlet files;
+* a hidden first column with the record key (``hamlet_file.layout.make_key`` with a list
+  id derived from the source file's SHA-256) and a very hidden meta sheet
+  (``readback.META_SHEET``: :class:`PoliceMeta`), like the hamlet files; the reader finds
+  both through ``formats.readback``, the hamlet reader's routine;
 * the police's correct values in ONE COLUMN PER FIELD ("Họ và tên đúng", "Ngày sinh đúng",
   "Giới tính đúng", "Số CCCD đúng") under a merged group header "Thông tin đúng theo
   CSDLQG": clearer to fill by hand than free text, and parseable without guessing;
 * "Kết quả đối chiếu (Đúng/Sai)" with a Đúng/Sai dropdown, and "Ghi chú";
 * one group row per hamlet (the hamlet's name in the STT column, merged across), so the
   reader takes as records only rows with a key, or with a number in STT and some value.
+
+What the station writes is a :class:`PoliceList` (its :class:`PoliceMeta` and one
+:class:`ListGroup` of :class:`ListRow` per hamlet); what comes back is read as a
+:class:`PoliceFile` of :class:`PoliceRow`.
 
 The print helpers (:class:`Formats`, :func:`official_date`, :func:`write_heading`,
 :func:`write_signatures`, :func:`setup_print`) are shared with ``edit-list``, whose
@@ -48,12 +53,15 @@ from vaxclean_xl.core.normalize import (
     parse_date,
     parse_sex,
 )
-from vaxclean_xl.errors import InputError, VaxcleanError
-from vaxclean_xl.io.hamlet_layout import (
+from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.formats.hamlet_file.layout import make_key, parse_key, sha256_file
+from vaxclean_xl.formats.readback import (
     META_SHEET,
-    make_key,
-    parse_key,
-    sha256_file,
+    Layout,
+    Role,
+    blank,
+    read_back,
+    role_table,
     write_meta_sheet,
 )
 from vaxclean_xl.settings import Settings
@@ -369,6 +377,47 @@ class ListGroup:
     rows: list[ListRow] = field(default_factory=list)
 
 
+@dataclass(slots=True)
+class PoliceMeta:
+    """The meta sheet of a police list: which list of which source file it is."""
+
+    list_id: str
+    source_sha256: str
+    source_file: str = ""
+    source_sheet: str = ""
+    created: str = ""  # ISO date the list was made
+    records: int = 0
+
+    def to_dict(self) -> dict[str, str]:
+        """The key/value rows of the meta sheet, in the order they are written."""
+        return {"schema": SCHEMA, "list_id": self.list_id, "source_sha256": self.source_sha256,
+                "source_file": self.source_file, "source_sheet": self.source_sheet,
+                "created": self.created, "records": str(self.records)}
+
+    @classmethod
+    def from_dict(cls, meta: dict[str, str]) -> PoliceMeta | None:
+        """The meta of a returned list (None when its meta sheet was lost)."""
+        if not meta.get("schema", "").startswith("vaxclean.police/"):
+            return None
+        count = meta.get("records", "")
+        return cls(meta.get("list_id", ""), meta.get("source_sha256", ""),
+                   meta.get("source_file", ""), meta.get("source_sheet", ""),
+                   meta.get("created", ""), int(count) if count.isdigit() else 0)
+
+
+@dataclass(slots=True)
+class PoliceList:
+    """What a police list holds as the station writes it (:func:`write_police_workbook`)."""
+
+    meta: PoliceMeta
+    groups: list[ListGroup] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[ListRow]:
+        """Every record row, in list order."""
+        return [r for g in self.groups for r in g.rows]
+
+
 def write_police_workbook(path: str | Path, *, groups: Sequence[ListGroup], settings: Settings,
                           meta: dict[str, str], today: _dt.date) -> int:
     """Write the police list to ``path`` (the caller makes it atomic); returns the 0-based
@@ -505,31 +554,32 @@ def write_police_workbook(path: str | Path, *, groups: Sequence[ListGroup], sett
 
 # --- reading a returned police list ----------------------------------------------------------
 
-HEADER_SCAN_ROWS = 30
-
-
 class NotAPoliceList(InputError):  # noqa: N818 - a user-facing refusal, like InputError
     """A returned file that is not a police list of vaxclean; ``message`` says why."""
 
-    code = "E320"
+    code = E.NOT_A_POLICE_LIST
 
 
-def header_key(value: object) -> str:
-    """Header text key: NFC, case- and space-insensitive (a header wrapped on two lines,
-    retyped in capitals or re-saved by another program is still found)."""
-    return "".join(cell_text(value).casefold().split())
+def _is_header(kinds: set[str]) -> bool:
+    """The verdict column plus a correct-value or key column: our (sub-)header row."""
+    return "result" in kinds and bool(kinds & {"correct", "key"})
 
 
-_ROLES: dict[str, tuple[str, str | None]] = {
-    header_key(KEY_HEADER): ("key", None),
-    header_key(STT_HEADER): ("stt", None),
-    header_key(PROBLEM_HEADER): ("problem", None),
-    header_key(RESULT_HEADER): ("result", None),
-    header_key(NOTE_HEADER): ("note", None),
-    **{header_key(h): ("orig", f) for f, h in ORIG_HEADERS.items()},
-    **{header_key(h): ("correct", f) for f, h in CORRECT_HEADERS.items()},
-    **{header_key(h): role for h, role in HEADER_ALIASES.items()},
-}
+READ_LAYOUT = Layout(
+    schema_prefix="vaxclean.police/",
+    roles=role_table({
+        KEY_HEADER: ("key", None),
+        STT_HEADER: ("stt", None),
+        PROBLEM_HEADER: ("problem", None),
+        RESULT_HEADER: ("result", None),
+        NOTE_HEADER: ("note", None),
+        **{h: ("orig", f) for f, h in ORIG_HEADERS.items()},
+        **{h: ("correct", f) for f, h in CORRECT_HEADERS.items()},
+        **HEADER_ALIASES,
+    }),
+    accept=_is_header,
+    merged_headers=True,
+)
 
 
 @dataclass(slots=True)
@@ -567,8 +617,13 @@ class PoliceFile:
     meta: dict[str, str]  # the meta sheet's key/value rows ({} when it was lost)
     sheet: str
     header_row: int  # Excel row of the sub-header row
-    columns: dict[tuple[str, str | None], int]  # role -> 0-based column found
+    columns: dict[Role, int]  # role -> 0-based column found
     rows: list[PoliceRow]
+
+    @property
+    def police_meta(self) -> PoliceMeta | None:
+        """The typed meta sheet (None when it was lost)."""
+        return PoliceMeta.from_dict(self.meta)
 
     @property
     def list_id(self) -> str | None:
@@ -587,70 +642,17 @@ def read_police_return(path: str | Path) -> list[PoliceRow]:
 def read_police_file(path: str | Path) -> PoliceFile:
     """Read a returned police list (.xlsx/.xlsm/.xls/.ods, re-saved by Excel, WPS or
     LibreOffice, sheet renamed, columns moved); :class:`NotAPoliceList` when unusable."""
-    from vaxclean_xl.io.reader import read_sheets
-
     path = Path(path)
     if not path.is_file():
         raise NotAPoliceList(f"Không tìm thấy tệp «{path.name}».")
-    try:
-        sheets = read_sheets(path)
-    except VaxcleanError as exc:
-        raise NotAPoliceList(f"Không đọc được tệp «{path.name}»: {exc.message}") from exc
-    except Exception as exc:  # calamine's own errors
-        raise NotAPoliceList(f"Không đọc được tệp «{path.name}» (hỏng hoặc không phải bảng "
-                             "tính).") from exc
-    meta: dict[str, str] = {}
-    best: tuple[int, str, int, dict[int, tuple[str, str | None]]] | None = None
-    for name, rows in sheets.items():
-        found = _read_meta(rows)
-        if found:
-            meta = meta or found
-            continue
-        head = rows[:HEADER_SCAN_ROWS]
-        for i, (n, values) in enumerate(head):
-            above = head[i - 1][1] if i and head[i - 1][0] == n - 1 else []
-            roles = _header_roles(values, above)
-            kinds = {k for k, _f in roles.values()}
-            if "result" not in kinds or not kinds & {"correct", "key"}:
-                continue
-            if best is None or len(roles) > best[0]:
-                best = (len(roles), name, n, roles)
-    if best is None:
+    found = read_back(path, READ_LAYOUT, NotAPoliceList, f" «{path.name}»")
+    if found is None:
         raise NotAPoliceList(f"Tệp «{path.name}» không phải danh sách đối chiếu của công an "
                              "do vaxclean tạo (không thấy cột «Kết quả đối chiếu»).")
-    _n, sheet, header_row, roles = best
-    return PoliceFile(path=path, sha256=sha256_file(path), meta=meta, sheet=sheet,
-                      header_row=header_row, columns={r: c for c, r in roles.items()},
-                      rows=_rows(sheets[sheet], header_row, roles))
-
-
-def _read_meta(rows: list[tuple[int, list]]) -> dict[str, str] | None:
-    meta: dict[str, str] = {}
-    for _n, values in rows[:50]:
-        if len(values) >= 2 and not _blank(values[0]):
-            meta[cell_text(values[0])] = cell_text(values[1])
-    return meta if meta.get("schema", "").startswith("vaxclean.police/") else None
-
-
-def _header_roles(values: Sequence[object], above: Sequence[object]
-                  ) -> dict[int, tuple[str, str | None]]:
-    """Roles of a header row; a column blank here takes the header above it (a header
-    merged down over the two header rows keeps its text in the upper cell only)."""
-    roles: dict[int, tuple[str, str | None]] = {}
-    seen: set[tuple[str, str | None]] = set()
-    for c in range(max(len(values), len(above))):
-        v = values[c] if c < len(values) else None
-        if _blank(v):
-            v = above[c] if c < len(above) else None
-        role = None if _blank(v) else _ROLES.get(header_key(v))
-        if role and role not in seen:  # a copied column: the first one counts
-            roles[c] = role
-            seen.add(role)
-    return roles
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    roles = found.roles
+    return PoliceFile(path=path, sha256=sha256_file(path), meta=found.meta, sheet=found.sheet,
+                      header_row=found.header_row, columns={r: c for c, r in roles.items()},
+                      rows=_rows(found.rows, found.header_row, roles))
 
 
 _STT_RE = re.compile(r"^[0-9]+(\.0+)?$")
@@ -668,7 +670,7 @@ def verdict_of(value: object) -> str | None:
 
 def field_text(field_name: str, value: object) -> str:
     """A returned cell as text: IDs digit text, dates dd/mm/yyyy, sex Nam/Nữ if known."""
-    if _blank(value):
+    if blank(value):
         return ""
     if field_name == "id_number":
         return id_text(value)[0]
@@ -682,7 +684,7 @@ def field_text(field_name: str, value: object) -> str:
 
 
 def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
-          roles: dict[int, tuple[str, str | None]]) -> list[PoliceRow]:
+          roles: dict[int, Role]) -> list[PoliceRow]:
     col = {r: c for c, r in roles.items()}
     orig = {f: c for (k, f), c in col.items() if k == "orig" and f}
     correct = {f: c for (k, f), c in col.items() if k == "correct" and f}
@@ -696,7 +698,7 @@ def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
             return values[c] if c is not None and c < width else None
 
         key_raw = at(col.get(("key", None)))
-        key_text = "" if _blank(key_raw) else cell_text(key_raw)
+        key_text = "" if blank(key_raw) else cell_text(key_raw)
         stt = cell_text(at(col.get(("stt", None))))
         row_orig = {f: field_text(f, at(c)) for f, c in orig.items()}
         # A record has a key, or (key lost) a number in STT and some value: hamlet rows,
@@ -714,8 +716,8 @@ def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
 
 
 __all__ = [
-    "COLUMNS", "CORRECT_HEADERS", "ORIG_HEADERS", "POLICE_HEADERS", "SCHEMA", "ListGroup",
-    "ListRow", "NotAPoliceList", "PoliceFile", "PoliceRow", "list_id_for", "make_key",
-    "parse_key", "read_police_file", "read_police_return", "sha256_file",
-    "write_police_workbook",
+    "COLUMNS", "CORRECT_HEADERS", "META_SHEET", "ORIG_HEADERS", "POLICE_HEADERS", "SCHEMA",
+    "ListGroup", "ListRow", "NotAPoliceList", "PoliceFile", "PoliceList", "PoliceMeta",
+    "PoliceRow", "list_id_for", "make_key", "parse_key", "read_police_file",
+    "read_police_return", "sha256_file", "write_police_workbook",
 ]

@@ -3,7 +3,8 @@
 Hamlet workers edit the file in Excel, WPS or LibreOffice and send back whatever those
 programs save: .xlsx/.xlsm/.xls/.ods, renamed, the sheet renamed, columns moved, inserted or
 unhidden, rows sorted or deleted, people typed under the list. Nothing positional survives,
-so this reader relies only on what the contract (``hamlet_layout``) makes recognisable:
+so this reader relies only on what the contract (``layout``) makes recognisable, found
+by the one read-back routine of our workbooks (``formats.readback``):
 
 * the meta sheet: any sheet whose column A/B rows start with ``schema`` =
   ``vaxclean.hamlet/…`` (hidden or not, whatever it is called now);
@@ -21,47 +22,43 @@ from __future__ import annotations
 
 import os
 import tempfile
-import unicodedata
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from vaxclean_xl.core.normalize import cell_text
-from vaxclean_xl.errors import InputError, VaxcleanError
-from vaxclean_xl.io import hamlet_layout as L
-from vaxclean_xl.io.reader import is_signature_text, read_sheets
+from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.readback import Layout, Role, blank, read_back, role_table
+from vaxclean_xl.io.reader import is_signature_text
 
-HEADER_SCAN_ROWS = 30
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
 
 
 class NotAHamletFile(InputError):  # noqa: N818 - a user-facing refusal, like InputError
     """This returned file cannot be used; ``message`` says why in Vietnamese."""
 
-    code = "E310"
+    code = E.NOT_A_HAMLET_FILE
 
 
-def header_key(value: object) -> str:
-    """Header text key: NFC, case- and space-insensitive ('Họ và tên (sửa)' = 'HỌ VÀ
-    TÊN(SỬA)'), so a header retyped or wrapped on two lines is still found."""
-    return "".join(unicodedata.normalize("NFC", cell_text(value)).casefold().split())
+def _is_header(kinds: set[str]) -> bool:
+    """A correction column plus an original-value or key column: our header row."""
+    return "corr" in kinds and bool(kinds & {"orig", "key"})
 
 
-_ROLES: dict[str, tuple[str, str | None]] = {
-    header_key(L.KEY_HEADER): ("key", None),
-    header_key(L.STT_HEADER): ("stt", None),
-    header_key(L.NOTE_HEADER): ("note", None),
-    header_key(L.PROBLEM_HEADER): ("problem", None),
-    header_key(L.STATUS_HEADER): ("status", None),
-    **{header_key(h): ("orig", f) for f, h in L.ORIG_HEADERS.items()},
-    **{header_key(h): ("corr", f) for f, h in L.CORR_HEADERS.items()},
-}
-
-
-def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+READ_LAYOUT = Layout(
+    schema_prefix="vaxclean.hamlet/",
+    roles=role_table({
+        L.KEY_HEADER: ("key", None),
+        L.STT_HEADER: ("stt", None),
+        L.NOTE_HEADER: ("note", None),
+        L.PROBLEM_HEADER: ("problem", None),
+        L.STATUS_HEADER: ("status", None),
+        **{h: ("orig", f) for f, h in L.ORIG_HEADERS.items()},
+        **{h: ("corr", f) for f, h in L.CORR_HEADERS.items()},
+    }),
+    accept=_is_header,
+)
 
 
 @dataclass(slots=True)
@@ -110,37 +107,19 @@ def read_returned(path: str | Path, password: str | None = None,
         raise NotAHamletFile("Không tìm thấy tệp.")
     sha = L.sha256_file(path)
     src = _decrypt(path, password, Path(tmpdir) if tmpdir else None)
-    try:
-        sheets = read_sheets(src)
-    except VaxcleanError as exc:
-        raise NotAHamletFile(f"Không đọc được tệp: {exc.message}") from exc
-    except Exception as exc:  # calamine's own errors (and its pyo3 panics)
-        raise NotAHamletFile("Không đọc được tệp (hỏng hoặc không phải bảng tính).") from exc
-    meta: dict[str, str] = {}
-    best: tuple[int, str, int, dict[int, tuple[str, str | None]]] | None = None
-    for name, rows in sheets.items():
-        found = _read_meta(rows)
-        if found and not meta:
-            meta = found
-            continue
-        for n, values in rows[:HEADER_SCAN_ROWS]:
-            roles = _header_roles(values)
-            kinds = Counter(kind for kind, _f in roles.values())
-            if not kinds["corr"] or not (kinds["orig"] or kinds["key"]):
-                continue
-            if best is None or len(roles) > best[0]:
-                best = (len(roles), name, n, roles)
-    if best is None:
+    found = read_back(src, READ_LAYOUT, NotAHamletFile)
+    if found is None:
         raise NotAHamletFile("Không phải tệp rà soát của thôn do vaxclean tạo "
                              "(không thấy các cột «(sửa)»).")
-    _score, sheet, header_row, roles = best
-    return ReturnedFile(path=path, sha256=sha, meta=meta, sheet=sheet, header_row=header_row,
+    roles = found.roles
+    return ReturnedFile(path=path, sha256=sha, meta=found.meta, sheet=found.sheet,
+                        header_row=found.header_row,
                         has_orig=frozenset(f for k, f in roles.values() if k == "orig" and f),
-                        rows=_rows(sheets[sheet], header_row, roles))
+                        rows=_rows(found.rows, found.header_row, roles))
 
 
 def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
-          roles: dict[int, tuple[str, str | None]]) -> list[ReturnedRow]:
+          roles: dict[int, Role]) -> list[ReturnedRow]:
     # Written for speed (a commune's 200,000 returned rows): column positions resolved once,
     # rows padded once, a keyed row kept without looking at its other cells.
     key_col = next((c for c, (k, _f) in roles.items() if k == "key"), None)
@@ -225,23 +204,3 @@ def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:
         raise NotAHamletFile("Không mở được tệp có mật khẩu (sai mật khẩu?).") from exc
     return out
 
-
-def _header_roles(values: Sequence[object]) -> dict[int, tuple[str, str | None]]:
-    roles: dict[int, tuple[str, str | None]] = {}
-    seen: set[tuple[str, str | None]] = set()
-    for c, v in enumerate(values):
-        role = None if blank(v) else _ROLES.get(header_key(v))
-        if role and role not in seen:  # a copied column: the first one counts
-            roles[c] = role
-            seen.add(role)
-    return roles
-
-
-def _read_meta(rows: list[tuple[int, list]]) -> dict[str, str] | None:
-    meta = {}
-    for _n, values in rows[:50]:
-        if len(values) >= 2 and not blank(values[0]):
-            meta[cell_text(values[0])] = cell_text(values[1])
-    if meta.get("schema", "").startswith("vaxclean.hamlet/"):
-        return meta
-    return None
