@@ -1,4 +1,4 @@
-"""Read a hamlet file as it comes back from the hamlet (the other half of ``hamlet_writer``).
+"""Read a hamlet file as it comes back from the hamlet (the other half of ``writer``).
 
 Hamlet workers edit the file in Excel, WPS or LibreOffice and send back whatever those
 programs save: .xlsx/.xlsm/.xls/.ods, renamed, the sheet renamed, columns moved, inserted or
