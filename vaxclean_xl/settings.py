@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.notices import notify
 
 SETTINGS_SHEET = "Cài đặt"
@@ -112,7 +112,7 @@ def _from_mapping(data: dict[str, object], origin: str, text: str = "",
         listed = ", ".join(f"{k}{_at(_key_line(text, k, fmt))}" for k in unknown)
         raise InputError(f"Tệp cài đặt «{origin}» có mục không hợp lệ: {listed}. Các mục "
                          f"hợp lệ: {', '.join(f.name for f in fields(Settings))}.",
-                         code="E110")
+                         code=E.SETTINGS)
     for key in CODE_KEYS:
         if _is_number(data.get(key)):
             line = _key_line(text, key, fmt)
@@ -128,7 +128,7 @@ def _syntax_error(path: Path, exc: ValueError, raw: bytes, fmt: str) -> InputErr
     if isinstance(exc, UnicodeDecodeError):
         line = raw.count(b"\n", 0, exc.start) + 1
         return InputError(f"Tệp cài đặt «{path.name}» không phải văn bản UTF-8 (lỗi ở dòng "
-                          f"{line}); hãy lưu lại với bảng mã UTF-8.", code="E110")
+                          f"{line}); hãy lưu lại với bảng mã UTF-8.", code=E.SETTINGS)
     if isinstance(exc, json.JSONDecodeError):
         line, col = exc.lineno, exc.colno
     elif getattr(exc, "lineno", None):  # tomllib from Python 3.14 on
@@ -139,7 +139,7 @@ def _syntax_error(path: Path, exc: ValueError, raw: bytes, fmt: str) -> InputErr
         line = raw.count(b"\n") + 1
     at = f" ở dòng {line}" + (f", cột {col}" if col else "") if line else ""
     return InputError(f"Tệp cài đặt «{path.name}» sai cú pháp{at}: {_SYNTAX_HINT[fmt]}.",
-                      code="E110")
+                      code=E.SETTINGS)
 
 
 def load_settings_file(path: str | Path) -> Settings:
@@ -149,7 +149,7 @@ def load_settings_file(path: str | Path) -> Settings:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"Không đọc được tệp cài đặt «{path.name}».", code="E110") from exc
+        raise InputError(f"Không đọc được tệp cài đặt «{path.name}».", code=E.SETTINGS) from exc
     fmt = "toml" if path.suffix.lower() == ".toml" else "json"
     try:
         text = raw.decode("utf-8-sig")
@@ -158,7 +158,7 @@ def load_settings_file(path: str | Path) -> Settings:
         raise _syntax_error(path, exc, raw, fmt) from exc
     if not isinstance(data, dict):
         raise InputError(f"Tệp cài đặt «{path.name}» sai cú pháp: {_SYNTAX_HINT[fmt]}.",
-                         code="E110")
+                         code=E.SETTINGS)
     return _from_mapping(data.get("vaxclean", data), path.name, text, fmt)
 
 

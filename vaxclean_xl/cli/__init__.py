@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from vaxclean_xl import __version__
-from vaxclean_xl.errors import VaxcleanError
+from vaxclean_xl.errors import E, VaxcleanError
 
 EXIT_OK, EXIT_ERRORS, EXIT_INPUT = 0, 1, 2
 
@@ -63,7 +63,7 @@ def _mapping(items: Sequence[str] | None) -> dict[str, str] | None:
         if not sep or not field.strip() or not column.strip():
             raise VaxcleanError(
                 f"--map cần dạng trường=CỘT (ví dụ id_number=E), không phải «{item}».",
-                code="E001")
+                code=E.MAP_OPTION)
         out[field.strip()] = column.strip()
     return out
 

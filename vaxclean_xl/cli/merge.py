@@ -8,7 +8,7 @@ from typing import Any
 
 from vaxclean_xl.commands.merge import CORRECTABLE, OUTPUT_SUFFIX, merge_files
 from vaxclean_xl.core.model import FIELD_LABEL_VI
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
@@ -57,7 +57,7 @@ def _accept_item(text: str) -> tuple[int, str]:
     if row.strip().isdigit() and wanted in fields:
         return int(row), fields[wanted]
     raise InputError(f"--accept cần dạng DÒNG:TRƯỜNG (ví dụ 12:dob hoặc 12:Ngày sinh), không "
-                     f"phải «{text}».", code="E304")
+                     f"phải «{text}».", code=E.ACCEPT_OPTION)
 
 
 def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:

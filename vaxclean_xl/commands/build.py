@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaxclean_xl.errors import VaxcleanError
+from vaxclean_xl.errors import E, VaxcleanError
 from vaxclean_xl.io.atomic import atomic_path
 
 CONFIG_SHEET_SUFFIX = ".conf"  # xlwings reads '<PROJECT_NAME>.conf' from the workbook
@@ -30,14 +30,14 @@ def xlwings_runtime() -> tuple[str, str]:
         import xlwings
     except ImportError as exc:
         raise VaxcleanError("Chưa cài xlwings: chạy pip install 'vaxclean-xl[excel]'.",
-                            code="E501") from exc
+                            code=E.XLWINGS_MISSING) from exc
     from vaxclean_xl.excel import registry
 
     root = Path(xlwings.__file__).resolve().parent
     runtime = (root / "xlwings_custom_addin.bas").read_text(encoding="utf-8")
     runtime, n = _set_project_name(runtime, registry.ADDIN_PROJECT)
     if n != 1:
-        raise VaxcleanError("Không nhận ra mã VBA của xlwings đã cài.", code="E502")
+        raise VaxcleanError("Không nhận ra mã VBA của xlwings đã cài.", code=E.XLWINGS_VBA_UNKNOWN)
     dictionary = (root / "addin" / "Dictionary.cls").read_text(encoding="utf-8")
     return runtime, dictionary
 
@@ -174,7 +174,7 @@ def xlstart_dir() -> Path:
     appdata = os.environ.get("APPDATA")
     if not appdata:
         raise VaxcleanError("Không tìm thấy thư mục APPDATA: lệnh này chỉ dùng trên Windows.",
-                            code="E503")
+                            code=E.WINDOWS_ONLY)
     return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
 
 
@@ -190,7 +190,7 @@ def install_excel(target_dir: str | Path | None = None) -> Path:
     if sys.platform != "win32" and target_dir is None:
         raise VaxcleanError("Cài vào Excel chỉ làm được trên Windows (thư mục XLSTART). "
                             "Trên máy khác dùng: vaxclean build-addin -o vaxclean.xlam",
-                            code="E503")
+                            code=E.WINDOWS_ONLY)
     folder = Path(target_dir) if target_dir else xlstart_dir()
     # built in place through a temp: an add-in Excel holds open is reported as such and
     # the installed one stays as it was

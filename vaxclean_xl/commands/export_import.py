@@ -49,7 +49,7 @@ from vaxclean_xl.core.model import (
     Severity,
 )
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
-from vaxclean_xl.errors import InputError, VaxcleanError
+from vaxclean_xl.errors import E, InputError, VaxcleanError
 from vaxclean_xl.io.atomic import atomic_path, output_batch, refuse_same_file
 from vaxclean_xl.io.import_template import (
     HeaderCell,
@@ -208,7 +208,7 @@ def _check_paths(src: Path, out: Path, rep: Path, template: Path | None,
     if template is not None and out.suffix.lower() != template.suffix.lower():
         raise VaxcleanError(
             f"Tệp kết quả phải cùng đuôi với tệp mẫu ({template.suffix}), không phải "
-            f"«{out.suffix or '(không đuôi)'}».", code="E204")
+            f"«{out.suffix or '(không đuôi)'}».", code=E.OUTPUT_SUFFIX)
 
 
 def export_import(
@@ -248,7 +248,8 @@ def export_import(
     table = read_table(src, sheet=sheet, mapping=mapping)
     if "id_number" not in table.columns:
         raise InputError("Danh sách không có cột Số CCCD/CMND: không xác định được bản ghi "
-                         "để import (dùng --map id_number=CỘT nếu tiêu đề khác).", code="E405")
+                         "để import (dùng --map id_number=CỘT nếu tiêu đề khác).",
+                         code=E.NO_ID_COLUMN)
     result = validate_table(table, today)
 
     warnings: list[str] = []

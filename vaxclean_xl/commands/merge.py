@@ -82,7 +82,7 @@ from vaxclean_xl.core.normalize import (
 )
 from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.core.validate import NO_HAMLET, Validation, check_rows, validate_records
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io import hamlet_layout as L
 from vaxclean_xl.io import police_layout as P
 from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file
@@ -132,7 +132,7 @@ _ABSENT = object()
 class MergeError(InputError):
     """The merge cannot proceed at all (exit 2): wrong list, nothing usable came back."""
 
-    code = "E300"
+    code = E.MERGE
 
 
 # --------------------------------------------------------------------------- results
@@ -932,7 +932,7 @@ def _choose_split(manifest_paths: list[Path], readable: list[ReturnedFile], tabl
             raise MergeError(
                 "Danh sách gốc đã thay đổi kể từ khi chia tệp cho các thôn (mã kiểm tra khác "
                 "với manifest.json của lần chia): hãy gộp vào đúng tệp đã dùng để chia, hoặc "
-                "chạy lại với --force nếu chắc chắn.", code="E301")
+                "chạy lại với --force nếu chắc chắn.", code=E.SOURCE_CHANGED)
         ours = manifests
     paths = [m["_path"] for m in ours]
     if ours:
@@ -994,7 +994,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
             refuse_same_file(target, original, *files)
     if not files:
         raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
-                         code="E302")
+                         code=E.NOTHING_RETURNED)
     out_tmp = batch.path(out)  # checked before the long part, renamed at the very end
     rep_tmp = batch.path(rep) if rep is not None else None
     # --- read ORIGINAL and every returned file (a hamlet file, else a police list) on a
@@ -1072,7 +1072,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
             refused.append(fr)
     if not incoming and not police_in:
         reasons = "; ".join(f"«{r.path.name}»: {r.reason}" for r in refused)
-        raise MergeError(f"Không có tệp trả về nào gộp được. {reasons}", code="E303")
+        raise MergeError(f"Không có tệp trả về nào gộp được. {reasons}", code=E.NOTHING_MERGEABLE)
     incoming.sort(key=lambda x: (hamlet_order(x.hamlet), x.file.sha256, x.file.path.name))
     police_in.sort(key=lambda x: (x.file.sha256, x.file.path.name))
     # a hamlet has returned its file when a file of any round of the split came back

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.errors import VaxcleanError
+from vaxclean_xl.errors import E, VaxcleanError
 from vaxclean_xl.excel import registry
 from vaxclean_xl.excel.paint import (
     COLOURS,
@@ -105,7 +105,8 @@ def _locate(book: Any, ui: Ui, *, fonts: bool = True) -> tuple[Any, Any]:
             locked = False
         if locked:
             raise VaxcleanError("Trang tính đang bị khóa (Review > Unprotect Sheet / Xem lại > "
-                                "Bỏ bảo vệ trang tính). Hãy bỏ khóa rồi bấm lại.", code="E504")
+                                "Bỏ bảo vệ trang tính). Hãy bỏ khóa rồi bấm lại.",
+                                code=E.SHEET_PROTECTED)
     ui.status("Làm sạch TC: đang đọc danh sách…")
     grid = read_grid(sheet)
     found = locate_list(grid, sheet_name=str(sheet.name), path=str(book.fullname))
@@ -379,14 +380,14 @@ def saved_source(book: Any, ui: Ui) -> Path | None:
     if "://" in full:
         raise VaxcleanError(
             "Tệp đang mở từ OneDrive/SharePoint (đường dẫn web). Hãy lưu một bản vào máy "
-            "(Tệp > Lưu thành > Máy tính này) rồi bấm lại.", code="E501")
+            "(Tệp > Lưu thành > Máy tính này) rồi bấm lại.", code=E.WEB_PATH)
     path = Path(full)
     if not path.is_file():
         raise VaxcleanError("Danh sách chưa được lưu thành tệp. Hãy lưu (Ctrl+S) rồi bấm lại.",
-                            code="E502")
+                            code=E.UNSAVED_WORKBOOK)
     if path.suffix.lower() not in SOURCE_SUFFIXES:
         raise VaxcleanError(f"Không dùng được tệp «{path.name}»: cần tệp .xlsx, .xlsm, .xls, "
-                            ".ods hoặc .csv.", code="E503")
+                            ".ods hoặc .csv.", code=E.WORKBOOK_TYPE)
     if is_windows_com(book):
         try:
             dirty = not bool(book.api.Saved)
@@ -715,7 +716,7 @@ def open_guide(book: Any, ui: Ui | None = None) -> Path | None:
     src = guide_path()
     if src is None:
         raise VaxcleanError("Không tìm thấy tệp hướng dẫn trong bản cài đặt. Hãy cài lại "
-                            "vaxclean.", code="E510")
+                            "vaxclean.", code=E.GUIDE_MISSING)
     target = log_dir().parent / "huong-dan-excel.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(guide_html(src.read_text(encoding="utf-8")), encoding="utf-8")

@@ -23,7 +23,7 @@ from typing import Any
 
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI
 from vaxclean_xl.core.presentation import STATUS_HEADERS
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader import Table, column_index, table_from_rows
 
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z]{1,3})\$?(\d+))?$")
@@ -145,7 +145,7 @@ def locate_list(grid: Grid, *, sheet_name: str, path: str | Path = "") -> SheetL
     width = grid.width
     rows = [r + [None] * (width - len(r)) if len(r) < width else r for r in grid.values]
     if not rows or width == 0 or all(_blank(v) for r in rows for v in r):
-        raise InputError("Trang tính đang mở không có dữ liệu.", code="E105")
+        raise InputError("Trang tính đang mở không có dữ liệu.", code=E.EMPTY)
     table = table_from_rows(rows, top=grid.top, left=grid.left, max_col=grid.right - 1,
                             sheet=sheet_name, path=path)
     header_row = table.header_row

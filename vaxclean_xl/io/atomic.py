@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from vaxclean_xl.errors import OutputError, os_error_cause
+from vaxclean_xl.errors import E, OutputError, os_error_cause
 
 __all__ = ["OutputBatch", "atomic_path", "output_batch", "refuse_same_file"]
 
@@ -31,7 +31,7 @@ def refuse_same_file(output: Path, *inputs: Path) -> None:
         if out == src.resolve() or (out.exists() and src.exists() and out.samefile(src)):
             raise OutputError(
                 f"Tệp kết quả «{out.name}» trùng với tệp đầu vào; hãy chọn tên khác.",
-                code="E201",
+                code=E.OUTPUT_IS_INPUT,
             )
 
 
@@ -54,7 +54,8 @@ class OutputBatch:
         key = target.resolve()
         if any(t.resolve() == key for _, t in self._pairs):
             raise OutputError(
-                f"Hai tệp kết quả cùng tên «{target}»; hãy chọn tên khác nhau.", code="E208")
+                f"Hai tệp kết quả cùng tên «{target}»; hãy chọn tên khác nhau.",
+                code=E.DUPLICATE_OUTPUT)
         if target.is_dir():
             raise _output_error(target, IsADirectoryError(errno.EISDIR, "", str(target)))
         try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from vaxclean_xl.core.model import FIELDS
 from vaxclean_xl.core.normalize import nfc
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader import column_index, column_letter
 from vaxclean_xl.resources import resource_dir
 from vaxclean_xl.settings import Settings
@@ -35,7 +35,7 @@ Value = str | int | None  # a cell of the import file: text, the running number,
 class SpecError(InputError):
     """The import spec file is missing or malformed."""
 
-    code = "E402"
+    code = E.BAD_IMPORT_SPEC
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from vaxclean_xl.core.normalize import nfc
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.formats.import_file.headers import (
     HeaderCell,
     assign_columns,
@@ -35,7 +35,7 @@ MIN_HEADER_MATCHES = 3
 class TemplateError(InputError):
     """The user's template cannot be used (not .xlsx, no header found, corrupt)."""
 
-    code = "E403"
+    code = E.BAD_TEMPLATE
 
 
 @dataclass(slots=True)
@@ -199,7 +199,7 @@ def locate_template(path: str | Path, spec: ImportSpec) -> TemplateLayout:
     """Find the data sheet, header rows, columns and first free row of the user's template."""
     path = Path(path)
     if not path.is_file():
-        raise TemplateError(f"Không tìm thấy tệp mẫu «{path.name}».", code="E101")
+        raise TemplateError(f"Không tìm thấy tệp mẫu «{path.name}».", code=E.FILE_MISSING)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise TemplateError(f"Tệp mẫu «{path.name}» phải là .xlsx (hoặc .xlsm); hãy mở bằng "
                             "Excel và lưu lại dạng .xlsx.")

@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from vaxclean_xl.core.model import FIELD_LABEL_VI, FIELDS
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader.columns import column_index
 from vaxclean_xl.io.reader.sources import NFC, Source, blank
 
@@ -281,7 +281,7 @@ def err_no_header() -> InputError:
     return InputError(
         "Không tìm thấy dòng tiêu đề (cần ít nhất cột Họ và tên và một trong Ngày sinh/Số "
         f"CCCD/Giới tính) trong {HEADER_SCAN_ROWS} dòng đầu của trang tính.",
-        code="E106",
+        code=E.NO_HEADER,
     )
 
 
@@ -325,11 +325,12 @@ def parse_mapping(mapping: dict[str, str] | None) -> list[MapSpec]:
             raise InputError(
                 f"Ghép cột không hợp lệ: không có trường «{fld}» (các trường: "
                 f"{', '.join(FIELDS)}).",
-                code="E108",
+                code=E.BAD_MAPPING,
             )
         raw = str(value).strip()
         if not raw:
-            raise InputError(f"Ghép cột không hợp lệ: trường «{fld}» chưa có cột.", code="E108")
+            raise InputError(f"Ghép cột không hợp lệ: trường «{fld}» chưa có cột.",
+                             code=E.BAD_MAPPING)
         try:
             letter = column_index(raw)
         except ValueError:
@@ -367,7 +368,7 @@ def apply_mapping(
                 raise InputError(
                     f"Ghép cột không hợp lệ: không có cột «{spec.raw}» cho trường "
                     f"«{spec.fld}» ({FIELD_LABEL_VI[spec.fld]}) trong trang tính.",
-                    code="E108",
+                    code=E.BAD_MAPPING,
                 )
             return None
         user[spec.fld] = col

@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 
 SUPPORTED_SUFFIXES: dict[str, str] = {
     ".xlsx": "xlsx",
@@ -31,21 +31,21 @@ _LEGACY_FONT = re.compile(rb"<(?:\w+:)?(?:name|rFont)\s+val=\"(?:\.vn|vni)", re.
 
 
 def err_missing(path: Path) -> InputError:
-    return InputError(f"Không tìm thấy tệp «{path.name}».", code="E101")
+    return InputError(f"Không tìm thấy tệp «{path.name}».", code=E.FILE_MISSING)
 
 
 def _err_format(path: Path) -> InputError:
     suffix = path.suffix or "(không có đuôi)"
     return InputError(
         f"Định dạng tệp {suffix} không được hỗ trợ; chỉ đọc được .xlsx, .xlsm, .xls, .ods, .csv.",
-        code="E102",
+        code=E.UNSUPPORTED_FORMAT,
     )
 
 
 def err_corrupt(path: Path) -> InputError:
     return InputError(
         f"Tệp «{path.name}» bị hỏng hoặc không phải bảng tính hợp lệ, không đọc được.",
-        code="E103",
+        code=E.UNREADABLE,
     )
 
 
@@ -53,12 +53,12 @@ def err_encrypted(path: Path) -> InputError:
     return InputError(
         f"Tệp «{path.name}» được đặt mật khẩu; hãy mở bằng Excel, gỡ mật khẩu, lưu lại rồi "
         "chạy lại.",
-        code="E104",
+        code=E.PASSWORD,
     )
 
 
 def err_empty(path: Path) -> InputError:
-    return InputError(f"Tệp «{path.name}» không có dữ liệu (bảng tính trống).", code="E105")
+    return InputError(f"Tệp «{path.name}» không có dữ liệu (bảng tính trống).", code=E.EMPTY)
 
 
 @dataclass(slots=True)
@@ -96,7 +96,7 @@ def sniff(path: Path) -> Kind:
         raise InputError(
             f"Tệp «{path.name}» thực chất là trang HTML/XML được đặt đuôi {suffix}; hãy mở "
             "bằng Excel rồi lưu lại dạng .xlsx.",
-            code="E102",
+            code=E.UNSUPPORTED_FORMAT,
         )
     raise err_corrupt(path)
 

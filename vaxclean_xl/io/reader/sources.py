@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader.sniff import (
     SUPPORTED_SUFFIXES,
     err_corrupt,
@@ -141,7 +141,7 @@ def _decode(data: bytes, path: Path) -> str:
             continue
     raise InputError(
         f"Không xác định được bảng mã của tệp «{path.name}»; hãy lưu lại dạng CSV UTF-8.",
-        code="E103",
+        code=E.UNREADABLE,
     )
 
 

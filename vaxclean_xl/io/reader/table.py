@@ -16,7 +16,7 @@ from pathlib import Path
 
 from vaxclean_xl.core.model import FIELDS
 from vaxclean_xl.core.perf import gc_paused
-from vaxclean_xl.errors import InputError
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader.end import read_records
 from vaxclean_xl.io.reader.fonts import name_fonts
 from vaxclean_xl.io.reader.headers import (
@@ -102,7 +102,7 @@ def read_table(
                     available = ", ".join(f"«{n}»" for n in workbook.sheet_names)
                     raise InputError(
                         f"Không có trang tính «{sheet}» trong tệp; các trang có: {available}.",
-                        code="E107",
+                        code=E.NO_SUCH_SHEET,
                     )
                 candidates = [name]
             else:
