@@ -228,3 +228,21 @@ def test_two_digit_year_suggested_from_the_cccd(tmp_path):
     texts = [str(c.value) for row in ws.iter_rows(min_row=5, max_row=6) for c in row if c.value]
     assert any("19/10/1947" in t for t in texts)
     assert ws.cell(5, 3).value == "19/10/47"  # the user's cell is not changed
+
+
+# --- the options every command that reads a list shares (--sheet, --map) ------------------
+
+def test_merge_reads_original_with_sheet_and_map(tmp_path, capsys):
+    src = make_list(tmp_path / "ds.xlsx")
+    back = tmp_path / "tra-ve"
+    back.mkdir()
+    make_list(back / "khong-phai-tep-thon.xlsx")  # read, then refused: not a hamlet file
+    args = ["merge", str(src), str(back), "-o", str(tmp_path / "gop.xlsx")]
+    assert main([*args, "--sheet", "Không có"]) == 2
+    assert "Không có trang tính «Không có» trong tệp" in capsys.readouterr().err
+    assert main([*args, "--map", "id_number=ZZ"]) == 2
+    assert "Ghép cột không hợp lệ: không có cột «ZZ»" in capsys.readouterr().err
+    # ORIGINAL read from the sheet named: the merge goes on to the returned file
+    assert main([*args, "--sheet", "Danh sách", "--map", "id_number=E"]) == 2
+    assert "Không có tệp trả về nào gộp được" in capsys.readouterr().err
+    assert not (tmp_path / "gop.xlsx").exists()

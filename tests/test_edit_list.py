@@ -392,7 +392,7 @@ def test_cli_reads_the_log_and_warns_only_without_one(merged_flow, tmp_path, cap
     assert edit_cli([str(original), "-o", str(tmp_path / "b.xlsx")]) == 0
     out, err = capsys.readouterr()
     assert err == f"Lưu ý: {E.NO_BASIS_WARNING}\n"
-    assert "Không có --baseline" in err and "KHÔNG có trong danh sách" in err
+    assert "Không có --original" in err and "KHÔNG có trong danh sách" in err
     assert (tmp_path / "b.xlsx").exists()
 
 

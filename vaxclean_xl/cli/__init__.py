@@ -71,6 +71,7 @@ def _mapping(items: Sequence[str] | None) -> dict[str, str] | None:
 _MAP_HELP = "Chỉ định cột cho một trường, ví dụ id_number=E (dùng nhiều lần)"
 _SHEET_HELP = "Tên trang tính chứa danh sách"
 _SETTINGS_HELP = "Tệp cài đặt (.toml hoặc .json)"
+_BASELINE_HELP = "Báo cáo JSON của lệnh validate (--json) trên danh sách GỐC, trước khi sửa"
 
 
 def add_list_options(p: argparse.ArgumentParser, *, settings: str | None = _SETTINGS_HELP,
@@ -84,6 +85,13 @@ def add_list_options(p: argparse.ArgumentParser, *, settings: str | None = _SETT
         p.add_argument("--sheet", help=_SHEET_HELP)
     if mapping:
         p.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT", help=_MAP_HELP)
+
+
+def add_baseline_option(p: argparse.ArgumentParser, effect: str) -> None:
+    """``--baseline``: everywhere the ``validate --json`` report of the ORIGINAL list (the
+    groups the records were in before any correction); ``effect`` says what the command
+    does with it. (edit-list's platform export is ``--original``, a list, not a report.)"""
+    p.add_argument("--baseline", help=f"{_BASELINE_HELP}: {effect}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,7 +19,7 @@ from vaxclean_xl.commands.edit_list import (
 
 def cmd_edit_list(args: argparse.Namespace) -> int:
     """Print a short Vietnamese summary; exit 0 when the worklist is written."""
-    outcome = edit_list(args.input, args.output, baseline=args.baseline, sheet=args.sheet,
+    outcome = edit_list(args.input, args.output, baseline=args.original, sheet=args.sheet,
                         settings_file=args.settings)
     print(f"Đã lập danh sách sửa trực tiếp trên nền tảng: {outcome.count} bản ghi, "
           f"{outcome.changed_cells} ô cần sửa.")
@@ -46,11 +46,13 @@ def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("input", help="Danh sách đã làm sạch (sau khi gộp thôn và công an)")
     p.add_argument("-o", "--output",
                    help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
-    p.add_argument("--baseline",
-                   help="Danh sách gốc xuất từ nền tảng trước khi làm sạch (giá trị hiện có). "
-                        f"Không có thì dùng trang «{SHEET_CHANGES}» của danh sách đã gộp; "
-                        "không có cả hai thì thiếu các bản ghi thôn/công an đã sửa (có cảnh "
-                        "báo)")
+    p.add_argument("--original",
+                   help="Danh sách gốc (tệp bảng tính) xuất từ nền tảng trước khi làm sạch: "
+                        "giá trị hiện có trên nền tảng. Không có thì dùng trang "
+                        f"«{SHEET_CHANGES}» của danh sách đã gộp; không có cả hai thì thiếu "
+                        "các bản ghi thôn/công an đã sửa (có cảnh báo). Tên cũ --baseline "
+                        "vẫn dùng được")
+    p.add_argument("--baseline", dest="original", help=argparse.SUPPRESS)  # the old name
     add_list_options(p, mapping=False)
     p.set_defaults(func=cmd_edit_list)
     return p

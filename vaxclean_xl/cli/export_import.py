@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from vaxclean_xl.cli import _mapping, add_list_options
+from vaxclean_xl.cli import _mapping, add_baseline_option, add_list_options
 from vaxclean_xl.commands.export_import import (
     OUTPUT_SUFFIX,
     REPORT_SUFFIX,
@@ -68,8 +68,8 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--template",
                    help="Tệp mẫu .xlsx tải từ Nền tảng: điền dữ liệu vào mẫu này, giữ nguyên "
                         "mọi thứ khác")
-    p.add_argument("--baseline", metavar="BAO_CAO_GOC.json",
-                   help="Báo cáo JSON (validate --json) của danh sách gốc, để biết nhóm ban đầu")
+    add_baseline_option(p, "để biết nhóm ban đầu, chỉ xuất các bản ghi lúc đầu không có hoặc "
+                           "sai định dạng số CCCD/CMND")
     add_list_options(p, settings="Tệp cài đặt (.toml/.json): tên và mã tỉnh, huyện, xã, "
                                  "mã nhóm ưu tiên mặc định", sheet=False, mapping=False)
     p.add_argument("--report",

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from vaxclean_xl.cli import _mapping, add_list_options
 from vaxclean_xl.commands.merge import CORRECTABLE, OUTPUT_SUFFIX, merge_files
 from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.errors import E, InputError
@@ -15,7 +16,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """``vaxclean merge``: print what was merged; exit 0/1 like validate."""
     outcome = merge_files(args.original, args.returned, args.output, args.json,
                           force=args.force, password=args.password,
-                          accept=[_accept_item(a) for a in args.accept or ()])
+                          accept=[_accept_item(a) for a in args.accept or ()],
+                          sheet=args.sheet, mapping=_mapping(args.map))
     s = outcome.summary
     v = outcome.report["validation"]
     print(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp trả về vào "
@@ -82,5 +84,6 @@ def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="Vẫn áp dụng một đề nghị sửa bị giữ lại vì giá trị mới sai quy tắc "
                         "(xem trang «Sửa chưa hợp lệ»), ví dụ --accept 12:dob; trường: "
                         "full_name, dob, sex, id_number hoặc tên cột (Ngày sinh…)")
+    add_list_options(p, settings=None)  # how ORIGINAL is read, as for validate and split
     p.set_defaults(func=cmd_merge)
     return p

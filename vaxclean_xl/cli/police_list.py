@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from vaxclean_xl.cli import add_list_options
+from vaxclean_xl.cli import add_baseline_option, add_list_options
 from vaxclean_xl.commands.police_list import OUTPUT_SUFFIX, police_list
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Category
 
@@ -42,8 +42,7 @@ def add_police_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--pdf", action="store_true",
                    help="Tạo thêm tệp PDF để in (cần LibreOffice)")
     add_list_options(p, mapping=False)
-    p.add_argument("--baseline", metavar="BAO_CAO_GOC.json",
-                   help="Báo cáo JSON của lệnh validate trên danh sách gốc: đưa cả những "
-                        "người đã sai lúc đầu (thôn đã sửa) vào danh sách để Công an xác minh")
+    add_baseline_option(p, "đưa cả những người đã sai lúc đầu (thôn đã sửa) vào danh sách "
+                           "để Công an xác minh")
     p.set_defaults(func=cmd_police_list)
     return p

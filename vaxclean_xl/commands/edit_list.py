@@ -91,10 +91,10 @@ TEXT_FIELDS = ("dob", "id_number")
 # Where the platform's values came from (EditOutcome.basis).
 BASIS_BASELINE, BASIS_LOG, BASIS_NONE = "baseline", "log", "none"
 NO_BASIS_WARNING = (
-    "Không có --baseline (danh sách gốc xuất từ nền tảng) và tệp không có trang «"
+    "Không có --original (danh sách gốc xuất từ nền tảng) và tệp không có trang «"
     + SHEET_CHANGES + "» của lệnh merge: chỉ liệt kê bản ghi hiện còn sai thông tin cá "
     "nhân; bản ghi thôn/công an đã sửa (trên nền tảng vẫn còn sai) KHÔNG có trong danh "
-    "sách. Dùng --baseline DANH_SACH_GOC.xlsx để liệt kê cả những bản ghi đó.")
+    "sách. Dùng --original DANH_SACH_GOC.xlsx để liệt kê cả những bản ghi đó.")
 
 
 @dataclass(slots=True)

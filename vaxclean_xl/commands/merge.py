@@ -961,11 +961,14 @@ def merge_files(
     force: bool = False,
     password: str | None = None,
     accept: Iterable[tuple[int, str]] = (),
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> MergeOutcome:
     """Apply the corrections of the returned hamlet files and the police's returned list to
     ORIGINAL and write MERGED (default '<stem>.gop.xlsx' beside ORIGINAL) and, if asked, the
     JSON report. A correction that would make a valid value invalid is held back (listed
-    as ``rejected``) unless its (row, field) is in ``accept``.
+    as ``rejected``) unless its (row, field) is in ``accept``. ``sheet`` and ``mapping``
+    say how to read ORIGINAL, as for validate and split.
 
     ``returned`` holds files and/or folders (and optionally the split's manifest.json); a
     police list among them is recognised by its meta sheet or headers. Raises
@@ -976,13 +979,16 @@ def merge_files(
     # are written both or neither (exit 2 leaves nothing behind)
     with gc_paused(), output_batch() as batch:
         return _merge_files(original, returned, output, report, today=today, force=force,
-                            password=password, accept=set(accept), batch=batch)
+                            password=password, accept=set(accept), batch=batch,
+                            sheet=sheet, mapping=mapping)
 
 
 def _merge_files(original: str | Path, returned: Sequence[str | Path],
                  output: str | Path | None, report: str | Path | None, *,
                  today: _dt.date | None, force: bool, password: str | None,
-                 accept: set[tuple[int, str]], batch: OutputBatch) -> MergeOutcome:
+                 accept: set[tuple[int, str]], batch: OutputBatch,
+                 sheet: str | None = None,
+                 mapping: dict[str, str] | None = None) -> MergeOutcome:
     today = today or _dt.date.today()  # one date for every check, even across midnight
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
@@ -1004,7 +1010,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     police_read: list[P.PoliceFile] = []
     with (tempfile.TemporaryDirectory(prefix="vaxclean-merge-") as tmp,
           ThreadPoolExecutor(max_workers=READ_THREADS) as pool):
-        table_job = pool.submit(read_table, original)
+        table_job = pool.submit(read_table, original, sheet=sheet, mapping=mapping)
         sha_job = pool.submit(L.sha256_file, original)
         jobs = [pool.submit(_try_read_returned, path, password, tmp) for path in files]
         try:
