@@ -87,6 +87,14 @@ def add_list_options(p: argparse.ArgumentParser, *, settings: str | None = _SETT
         p.add_argument("--map", action="append", metavar="TRƯỜNG=CỘT", help=_MAP_HELP)
 
 
+def add_output_option(p: argparse.ArgumentParser, suffix: str,
+                      beside: str = "tệp đầu vào") -> None:
+    """``-o/--output``: the .xlsx a command writes, by default '<stem><suffix>' beside its
+    input."""
+    p.add_argument("-o", "--output",
+                   help=f"Tệp .xlsx kết quả (mặc định <tên>{suffix} cạnh {beside})")
+
+
 def add_baseline_option(p: argparse.ArgumentParser, effect: str) -> None:
     """``--baseline``: everywhere the ``validate --json`` report of the ORIGINAL list (the
     groups the records were in before any correction); ``effect`` says what the command

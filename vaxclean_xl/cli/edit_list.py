@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from vaxclean_xl.cli import add_list_options
+from vaxclean_xl.cli import add_list_options, add_output_option
 from vaxclean_xl.commands.edit_list import (
     BASIS_BASELINE,
     BASIS_LOG,
@@ -15,6 +14,7 @@ from vaxclean_xl.commands.edit_list import (
     SHEET_CHANGES,
     edit_list,
 )
+from vaxclean_xl.notices import notify
 
 
 def cmd_edit_list(args: argparse.Namespace) -> int:
@@ -34,7 +34,7 @@ def cmd_edit_list(args: argparse.Namespace) -> int:
         print(f"  {outcome.mismatched} dòng khác hẳn danh sách gốc: kiểm tra lại.")
     print(f"Tệp danh sách: {outcome.output}")
     for w in outcome.warnings:
-        print(f"Lưu ý: {w}", file=sys.stderr)
+        notify(w)
     return 0
 
 
@@ -44,8 +44,7 @@ def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
         "edit-list",
         help="Lập danh sách bản ghi sai thông tin cá nhân cần sửa tay trên nền tảng.")
     p.add_argument("input", help="Danh sách đã làm sạch (sau khi gộp thôn và công an)")
-    p.add_argument("-o", "--output",
-                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh tệp đầu vào)")
+    add_output_option(p, OUTPUT_SUFFIX)
     p.add_argument("--original",
                    help="Danh sách gốc (tệp bảng tính) xuất từ nền tảng trước khi làm sạch: "
                         "giá trị hiện có trên nền tảng. Không có thì dùng trang "

@@ -15,6 +15,7 @@ from vaxclean_xl.commands.export_import import (
     export_import,
 )
 from vaxclean_xl.io.import_template import DEFAULT_SPEC, available_specs
+from vaxclean_xl.notices import notify
 
 STDERR_ROWS = 50  # not-eligible rows listed on stderr; the report has them all
 
@@ -38,7 +39,7 @@ def cmd_export_import(args: argparse.Namespace) -> int:
     print(f"Tệp import: {outcome.output}")
     print(f"Báo cáo:    {outcome.report}")
     for w in outcome.warnings:
-        print(f"Lưu ý: {w}", file=sys.stderr)
+        notify(w)
     if outcome.not_eligible:
         print(f"{len(outcome.not_eligible)} bản ghi chưa đủ điều kiện (không ghi; xem trang "
               f"«{SHEET_NOT_ELIGIBLE}» của báo cáo):", file=sys.stderr)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from vaxclean_xl.cli import _mapping, add_list_options
+from vaxclean_xl.cli import _mapping, add_list_options, add_output_option
 from vaxclean_xl.commands.merge import CORRECTABLE, OUTPUT_SUFFIX, merge_files
 from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.errors import E, InputError
@@ -73,8 +73,7 @@ def add_merge_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="Các tệp thôn gửi lại, hoặc thư mục chứa chúng (và manifest.json); "
                         "danh sách đối chiếu công an đã ghi kết quả (thông tin của công an "
                         "được ưu tiên)")
-    p.add_argument("-o", "--output",
-                   help=f"Tệp .xlsx kết quả (mặc định <tên>{OUTPUT_SUFFIX} cạnh danh sách gốc)")
+    add_output_option(p, OUTPUT_SUFFIX, "danh sách gốc")
     p.add_argument("--json", help="Ghi báo cáo JSON vào tệp này")
     p.add_argument("--force", action="store_true",
                    help="Vẫn gộp khi danh sách gốc khác với lần chia (manifest.json) hoặc "

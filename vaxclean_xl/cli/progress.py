@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from vaxclean_xl.notices import notify
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
@@ -23,7 +24,7 @@ def cmd_progress(args: argparse.Namespace) -> int:
               f"{sum(1 for h in lst.hamlets if h.returned)} thôn đã trả về.")
     print(f"Tệp báo cáo: {outcome.output}")
     for w in outcome.warnings:
-        print(f"Lưu ý: {w}", file=sys.stderr)
+        notify(w)
     return outcome.exit_code
 
 
