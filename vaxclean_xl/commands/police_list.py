@@ -24,15 +24,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.validate import validate_table
+from vaxclean_xl.commands.common import beside, open_list
 from vaxclean_xl.core.collate import hamlet_order  # re-exported: one hamlet order everywhere
-from vaxclean_xl.core.model import Category, Record, Severity
-from vaxclean_xl.core.normalize import format_date, id_text
+from vaxclean_xl.core.model import Category, Record
+from vaxclean_xl.core.presentation import problem_text, shown_values
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
-from vaxclean_xl.io import police_layout as P
-from vaxclean_xl.io.atomic import OutputBatch, atomic_path, output_batch, refuse_same_file
-from vaxclean_xl.io.reader import Table, read_table
-from vaxclean_xl.settings import Settings, load_settings
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.io.atomic import OutputBatch, atomic_path, output_batch
+from vaxclean_xl.io.reader import Table
+from vaxclean_xl.settings import Settings
 
 OUTPUT_SUFFIX = ".congan.xlsx"
 PDF_TIMEOUT = 180  # seconds; a first LibreOffice start on an old PC takes a while
@@ -60,30 +60,6 @@ class PoliceOutcome:
         return len(self.records)
 
 
-def default_output(src: Path) -> Path:
-    """'<stem>.congan.xlsx' beside the input."""
-    return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
-
-
-def record_values(rec: Record) -> dict[str, str]:
-    """The texts the police see: the list's values, dates dd/mm/yyyy, IDs as digits."""
-    values = {f: rec.text(f) for f in P.ORIG_HEADERS}
-    if rec.dob is not None:
-        values["dob"] = format_date(rec.dob)
-    values["id_number"] = id_text(rec.cells.get("id_number"))[0]
-    return values
-
-
-def problem_text(rec: Record) -> str:
-    """The record's errors in Vietnamese, one per line, with the certain fix if any
-    (warnings are left out: the police verify identities, not phone numbers)."""
-    lines = []
-    for f in rec.findings:
-        if f.severity is Severity.ERROR:
-            lines.append(f.message + (f" Gợi ý: {f.suggestion}." if f.suggestion else ""))
-    return "\n".join(lines)
-
-
 def build_groups(result: Validation, list_id: str,
                  baseline: dict[int, Category] | None = None
                  ) -> tuple[list[P.ListGroup], list[Record]]:
@@ -97,8 +73,8 @@ def build_groups(result: Validation, list_id: str,
     for rec in chosen:
         name = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
         group = by_hamlet.setdefault(name, P.ListGroup(name))
-        group.rows.append(P.ListRow(P.make_key(list_id, rec.row), rec.row, record_values(rec),
-                                    problem_text(rec)))
+        group.rows.append(P.ListRow(P.make_key(list_id, rec.row), rec.row,
+                                    shown_values(rec, P.ORIG_HEADERS), problem_text(rec)))
     groups = [by_hamlet[n] for n in sorted(by_hamlet, key=hamlet_order)]
     ordered = {r.row: r for r in chosen}
     return groups, [ordered[row.source_row] for g in groups for row in g.rows]
@@ -112,24 +88,22 @@ def police_list(
     settings: Settings | None = None,
     settings_file: str | Path | None = None,
     sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
     today: _dt.date | None = None,
     baseline: str | Path | None = None,
 ) -> PoliceOutcome:
     """Validate ``src`` and write the police list (and its PDF when ``pdf`` and LibreOffice
     is installed); raises :class:`~vaxclean_xl.errors.VaxcleanError` for unusable inputs."""
     src = Path(src)
-    out = Path(output) if output else default_output(src)
+    out = Path(output) if output else beside(src, OUTPUT_SUFFIX)
     pdf_path = out.with_suffix(".pdf")
-    refuse_same_file(out, src)
-    if pdf:
-        refuse_same_file(pdf_path, src)
-    today = today or _dt.date.today()
-    table = read_table(src, sheet=sheet)
-    settings = settings or load_settings(settings_file, src)
-    result = validate_table(table, today)
+    opened = open_list(src, out, outputs=[pdf_path] if pdf else [], sheet=sheet,
+                       mapping=mapping, settings=settings, settings_file=settings_file,
+                       with_settings=True, today=today)
+    table, result, today = opened.table, opened.validation, opened.today
     source_sha = P.sha256_file(src)
     list_id = P.list_id_for(source_sha)
-    from vaxclean_xl.io.report import load_baseline
+    from vaxclean_xl.formats.validation_report import load_baseline
 
     groups, records = build_groups(result, list_id,
                                    load_baseline(baseline) if baseline else None)
@@ -141,7 +115,8 @@ def police_list(
     # LibreOffice cannot make is only a message: the list is still useful)
     with output_batch() as batch:
         tmp = batch.path(out)
-        P.write_police_workbook(tmp, groups=groups, settings=settings, meta=meta, today=today)
+        P.write_police_workbook(tmp, groups=groups, settings=opened.settings, meta=meta,
+                                today=today)
         if pdf:
             exe = find_soffice()
             if exe is None:
