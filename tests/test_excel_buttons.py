@@ -21,17 +21,14 @@ from typing import Any
 import pytest
 import xlwings as xw
 
-from vaxclean_xl.commands.validate import (
-    STATUS_HEADERS,
-    cell_marks,
-    status_cells,
-    validate_table,
-)
+from vaxclean_xl.commands.common import validate_table
+from vaxclean_xl.core.presentation import STATUS_HEADERS, status_cells
 from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.excel import buttons, dispatch, marks, paint, registry
 from vaxclean_xl.excel.paint import COLOURS, HEADER_COLOUR
 from vaxclean_xl.excel.sheet import Grid, locate_list
 from vaxclean_xl.excel.ui import Ui
+from vaxclean_xl.formats.annotated_list import cell_marks
 from vaxclean_xl.io.reader import read_table
 from vaxclean_xl.sample import generate_sample
 

@@ -21,17 +21,11 @@ import xlsxwriter
 
 from tests.conftest import soffice_convert
 from vaxclean_xl.cli.export_import import add_export_parser
-from vaxclean_xl.commands.export_import import (
-    SHEET_NOT_ELIGIBLE,
-    SHEET_SUMMARY,
-    SHEET_WRITTEN,
-    export_import,
-    load_baseline,
-)
+from vaxclean_xl.commands.export_import import export_import
 from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.model import Category
 from vaxclean_xl.errors import InputError, OutputError
-from vaxclean_xl.io.import_template import (
+from vaxclean_xl.formats.import_file import (
     SPEC_DIR,
     SpecError,
     available_specs,
@@ -39,6 +33,8 @@ from vaxclean_xl.io.import_template import (
     load_spec,
     sex_codes_from_header,
 )
+from vaxclean_xl.formats.import_report import SHEET_NOT_ELIGIBLE, SHEET_SUMMARY, SHEET_WRITTEN
+from vaxclean_xl.formats.validation_report import load_baseline
 
 TODAY = dt.date(2026, 1, 15)
 SPEC = load_spec()

@@ -8,13 +8,9 @@ import sys
 from typing import Any
 
 from vaxclean_xl.cli import _mapping, add_baseline_option, add_list_options
-from vaxclean_xl.commands.export_import import (
-    OUTPUT_SUFFIX,
-    REPORT_SUFFIX,
-    SHEET_NOT_ELIGIBLE,
-    export_import,
-)
-from vaxclean_xl.io.import_template import DEFAULT_SPEC, available_specs
+from vaxclean_xl.commands.export_import import OUTPUT_SUFFIX, export_import
+from vaxclean_xl.formats.import_file import DEFAULT_SPEC, available_specs
+from vaxclean_xl.formats.import_report import REPORT_SUFFIX, SHEET_NOT_ELIGIBLE
 from vaxclean_xl.notices import notify
 
 STDERR_ROWS = 50  # not-eligible rows listed on stderr; the report has them all

@@ -40,18 +40,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.validate import validate_table
-from vaxclean_xl.core.model import (
-    CATEGORY_LABEL_VI,
-    FIELD_LABEL_VI,
-    Category,
-    Record,
-    Severity,
-)
+from vaxclean_xl.commands.common import beside, open_list
+from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
 from vaxclean_xl.errors import E, InputError, VaxcleanError
-from vaxclean_xl.io.atomic import atomic_path, output_batch, refuse_same_file
-from vaxclean_xl.io.import_template import (
+from vaxclean_xl.formats.import_file import (
     HeaderCell,
     ImportSpec,
     SpecColumn,
@@ -63,31 +56,23 @@ from vaxclean_xl.io.import_template import (
     locate_template,
     write_default_import,
 )
-from vaxclean_xl.io.reader import Table, column_letter, read_table
-from vaxclean_xl.io.report import load_baseline
+from vaxclean_xl.formats.import_report import (
+    REPORT_SUFFIX,
+    ImportReport,
+    NotEligible,
+    WrittenRow,
+    write_import_report,
+)
+from vaxclean_xl.formats.validation_report import load_baseline
+from vaxclean_xl.io.atomic import output_batch, refuse_same_file
+from vaxclean_xl.io.reader import Table, column_letter
 from vaxclean_xl.logs import log_line
 from vaxclean_xl.settings import LABELS_VI, Settings, load_settings
 
 OUTPUT_SUFFIX = ".import.xlsx"  # default IMPORT name: '<stem>.import.xlsx' beside INPUT
-REPORT_SUFFIX = ".baocao.xlsx"  # default report name: '<output stem>.baocao.xlsx'
 IMPORT_GROUPS = frozenset({Category.NO_ID, Category.BAD_ID_FORMAT})
 # Fields whose warning-level suggestions are certain fixes worth writing to the platform.
 APPLY_SUGGESTIONS = ("full_name", "phone")
-
-SHEET_SUMMARY = "Tổng hợp"
-SHEET_NOT_ELIGIBLE = "Chưa đủ điều kiện"
-SHEET_WRITTEN = "Đã ghi"
-
-
-@dataclass(slots=True)
-class NotEligible:
-    """A record that should go to the platform but still fails a rule: not written."""
-
-    row: int
-    category: Category
-    codes: tuple[str, ...]
-    name: str  # for the staff report only; never logged or printed
-    messages: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -112,14 +97,6 @@ class ExportOutcome:
     def exit_code(self) -> int:
         """0 when everything eligible was written, 1 when some records are still wrong."""
         return 1 if self.not_eligible else 0
-
-
-def default_output(src: Path) -> Path:
-    return src.with_name(f"{src.stem}{OUTPUT_SUFFIX}")
-
-
-def default_report(output: Path) -> Path:
-    return output.with_name(f"{output.stem}{REPORT_SUFFIX}")
 
 
 # --------------------------------------------------------------------------- baseline
@@ -234,10 +211,10 @@ def export_import(
     src = Path(src)
     tpl = Path(template) if template else None
     base = Path(baseline) if baseline else None
-    out = Path(output) if output else default_output(src)
+    out = Path(output) if output else beside(src, OUTPUT_SUFFIX)
     if tpl is not None and not output:
         out = out.with_suffix(tpl.suffix)
-    rep = Path(report) if report else default_report(out)
+    rep = Path(report) if report else beside(out, REPORT_SUFFIX)
     _check_paths(src, out, rep, tpl, base)
 
     the_spec = load_spec(spec)
@@ -245,12 +222,14 @@ def export_import(
     original = load_baseline(base) if base is not None else None
     layout: TemplateLayout | None = locate_template(tpl, the_spec) if tpl else None
 
-    table = read_table(src, sheet=sheet, mapping=mapping)
+    opened = open_list(src, out, sheet=sheet, mapping=mapping, settings=conf, today=today,
+                       validate=False)
+    table = opened.table
     if "id_number" not in table.columns:
         raise InputError("Danh sách không có cột Số CCCD/CMND: không xác định được bản ghi "
                          "để import (dùng --map id_number=CỘT nếu tiêu đề khác).",
                          code=E.NO_ID_COLUMN)
-    result = validate_table(table, today)
+    result = opened.validate()
 
     warnings: list[str] = []
     chosen: list[Record] = []
@@ -336,8 +315,8 @@ def export_import(
             write_default_import(out_tmp, the_spec, values)
         else:
             fill_template(layout, out_tmp, the_spec, values)
-        write_export_report(rep_tmp, outcome, src,
-                            {rec.row: rec.full_name for rec in chosen})
+        write_import_report(rep_tmp, import_report(outcome, src,
+                                                   {rec.row: rec.full_name for rec in chosen}))
     log_line(f"export-import records={len(result.records)} written={outcome.written} "
              f"not_eligible={len(not_eligible)} out_of_scope={out_of_scope} "
              f"baseline={int(base is not None)} template={int(tpl is not None)} "
@@ -348,84 +327,16 @@ def export_import(
 # --------------------------------------------------------------------------- report workbook
 
 
-def write_export_report(path: Path, outcome: ExportOutcome, src: Path,
-                        names: dict[int, str]) -> None:
-    """The staff workbook: summary, records not eligible (with messages), rows written."""
-    from vaxclean_xl.xlsx.workbook import new_workbook
-
-    with atomic_path(path) as tmp:
-        wb = new_workbook(tmp)
-        try:
-            bold = wb.add_format({"bold": True})
-            title = wb.add_format({"bold": True, "font_size": 13})
-            head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                  "text_wrap": True, "valign": "vcenter"})
-            wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-
-            ws = wb.add_worksheet(SHEET_SUMMARY)
-            ws.set_column(0, 0, 42)
-            ws.set_column(1, 1, 60)
-            ws.write_string(0, 0, "Tệp import lên Nền tảng Quản lý tiêm chủng COVID-19", title)
-            base = (outcome.baseline.name if outcome.baseline
-                    else "(không có: đã xuất mọi bản ghi đúng)")
-            info = [
-                ("Danh sách", src.name),
-                ("Tệp import", outcome.output.name),
-                ("Mẫu", f"{outcome.template.name} (trang «{outcome.sheet}»)"
-                 if outcome.template else f"{outcome.spec} (trang «{outcome.sheet}»)"),
-                ("Báo cáo gốc (--baseline)", base),
-            ]
-            r = 2
-            for label, value in info:
-                ws.write_string(r, 0, label, bold)
-                ws.write_string(r, 1, value)
-                r += 1
-            for label, n in (("Đã ghi vào tệp import", outcome.written),
-                             ("Chưa đủ điều kiện (còn sai, không ghi)", len(outcome.not_eligible)),
-                             ("Ngoài phạm vi import", outcome.out_of_scope)):
-                ws.write_string(r, 0, label, bold)
-                ws.write_number(r, 1, n)
-                r += 1
-            r += 1
-            ws.write_string(r, 0, "Cột để trống (điền tay trên tệp import)", bold)
-            r += 1
-            ws.write_row(r, 0, ["Cột", "Số ô trống"], head)
-            r += 1
-            for cid, n in outcome.empty_columns.items():
-                ws.write_string(r, 0, outcome.labels.get(cid, cid))
-                ws.write_number(r, 1, n)
-                r += 1
-            if outcome.warnings:
-                r += 1
-                ws.write_string(r, 0, "Lưu ý", bold)
-                r += 1
-                for w in outcome.warnings:
-                    ws.write_string(r, 0, w, wrap)
-                    r += 1
-
-            ne = wb.add_worksheet(SHEET_NOT_ELIGIBLE)
-            ne.write_row(0, 0, ["Dòng", "Họ và tên", "Nhóm hiện tại", "Mã lỗi", "Nội dung lỗi"],
-                         head)
-            for width, (a, b) in zip((8, 28, 28, 18, 90), ((0, 0), (1, 1), (2, 2), (3, 3),
-                                                            (4, 4)), strict=True):
-                ne.set_column(a, b, width)
-            for i, item in enumerate(outcome.not_eligible, 1):
-                ne.write_number(i, 0, item.row)
-                ne.write_string(i, 1, item.name)
-                ne.write_string(i, 2, CATEGORY_LABEL_VI[item.category])
-                ne.write_string(i, 3, ", ".join(item.codes))
-                ne.write_string(i, 4, "\n".join(item.messages), wrap)
-            ne.freeze_panes(1, 0)
-
-            wr = wb.add_worksheet(SHEET_WRITTEN)
-            wr.write_row(0, 0, ["Dòng trong danh sách", "Dòng trong tệp import", "Họ và tên"],
-                         head)
-            wr.set_column(0, 1, 14)
-            wr.set_column(2, 2, 28)
-            for i, (row, out_row) in enumerate(outcome.written_rows, 1):
-                wr.write_number(i, 0, row)
-                wr.write_number(i, 1, out_row)
-                wr.write_string(i, 2, names.get(row, ""))
-            wr.freeze_panes(1, 0)
-        finally:
-            wb.close()
+def import_report(outcome: ExportOutcome, src: Path, names: dict[int, str]) -> ImportReport:
+    """The staff report's content: what was written where, what was held back and why."""
+    return ImportReport(
+        list_name=src.name, import_name=outcome.output.name,
+        template=outcome.template.name if outcome.template else outcome.spec,
+        sheet=outcome.sheet,
+        baseline=outcome.baseline.name if outcome.baseline else "",
+        not_eligible=outcome.not_eligible, out_of_scope=outcome.out_of_scope,
+        empty_columns={outcome.labels.get(cid, cid): n
+                       for cid, n in outcome.empty_columns.items()},
+        warnings=outcome.warnings,
+        written=[WrittenRow(row, out_row, names.get(row, ""))
+                 for row, out_row in outcome.written_rows])
