@@ -173,7 +173,7 @@ def bench_split_merge(bench_path: Path, sheet: str, out: Path, timed) -> tuple[d
         "split_goal": SPLIT_GOAL, "split_ok": split_ratio <= SPLIT_GOAL,
         "merge_untouched_s": m_wall, "merge_untouched_baseline_s": [r1, r2],
         "merge_untouched_ratio": untouched_ratio,
-        "merge_untouched_records_out": merged.summary["records_out"],
+        "merge_untouched_records_out": merged.merge_report.summary.records_out,
         "merge_goal": MERGE_GOAL,
     }
     ok = {True: "ok", False: "MISSED"}
@@ -188,14 +188,14 @@ def bench_split_merge(bench_path: Path, sheet: str, out: Path, timed) -> tuple[d
         ratio = w / ((q1 + q2) / 2)
         result.update({
             "merge_s": w, "merge_baseline_s": [q1, q2], "merge_ratio": ratio,
-            "merge_ok": ratio <= MERGE_GOAL, "merge_changes": merged_r.summary["changes"],
-            "merge_records_out": merged_r.summary["records_out"]})
+            "merge_ok": ratio <= MERGE_GOAL, "merge_changes": merged_r.merge_report.summary.changes,
+            "merge_records_out": merged_r.merge_report.summary.records_out})
         rows += [
             ("merge", f"merge_files, {len(returned)} returned files (typed, saved by "
              "LibreOffice) (s)", f"{w:.2f}", "", ""),
             ("merge", "baseline calamine read of those files (s)", f"{q1:.2f} / {q2:.2f}",
              "", ""),
-            ("merge", f"ratio ({merged_r.summary['changes']:,} changes applied)",
+            ("merge", f"ratio ({merged_r.merge_report.summary.changes:,} changes applied)",
              f"{ratio:.2f}", f"<= {MERGE_GOAL}", ok[ratio <= MERGE_GOAL]),
         ]
     else:

@@ -25,7 +25,12 @@ import xlsxwriter
 
 from tests.conftest import soffice_or_skip
 from vaxclean_xl.cli.merge import add_merge_parser
-from vaxclean_xl.commands.merge import (
+from vaxclean_xl.commands.merge import MergeError, merge_files
+from vaxclean_xl.commands.split import split_file
+from vaxclean_xl.core.collate import hamlet_order
+from vaxclean_xl.errors import InputError, OutputError
+from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.merge_report import (
     FALLBACK_REASON,
     SHEET_ADDED,
     SHEET_CHANGES,
@@ -35,13 +40,7 @@ from vaxclean_xl.commands.merge import (
     SHEET_NOT_RETURNED,
     SHEET_ORIGINAL_EDITS,
     SHEET_REJECTED,
-    MergeError,
-    merge_files,
 )
-from vaxclean_xl.commands.split import split_file
-from vaxclean_xl.core.collate import hamlet_order
-from vaxclean_xl.errors import InputError, OutputError
-from vaxclean_xl.formats.hamlet_file import layout as L
 
 TODAY = dt.date(2026, 1, 15)
 HAMLETS = ["Xóm Đông", "Xóm Tây", "Thôn Bắc", "Thôn Nam", "Ấp Một", "Ấp Hai", "Khu Ba",

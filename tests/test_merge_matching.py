@@ -97,7 +97,7 @@ def test_edits_in_the_locked_original_columns_are_counted_and_listed(tmp_path, c
     not applied, and the edits are counted (summary, CLI) and listed in their own sheet."""
     from tests.test_merge import sheet_rows
     from vaxclean_xl.cli import main
-    from vaxclean_xl.commands.merge import SHEET_ORIGINAL_EDITS
+    from vaxclean_xl.formats.merge_report import SHEET_ORIGINAL_EDITS
 
     src, files = split_all(tmp_path)
     i, j = records_of("Thôn Nam")[:2]

@@ -18,15 +18,7 @@ import pytest
 
 from tests.conftest import soffice_convert
 from vaxclean_xl.cli.merge import add_merge_parser
-from vaxclean_xl.commands.merge import (
-    POLICE_LABEL,
-    SHEET_CHANGES,
-    SHEET_FILES,
-    SHEET_OVERRULED,
-    SHEET_UNRESOLVED,
-    MergeError,
-    merge_files,
-)
+from vaxclean_xl.commands.merge import MergeError, merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.commands.validate import validate_file
@@ -34,6 +26,13 @@ from vaxclean_xl.core.model import Category
 from vaxclean_xl.core.presentation import STATUS_HEADERS
 from vaxclean_xl.formats import police_list as P
 from vaxclean_xl.formats.hamlet_file import layout as L
+from vaxclean_xl.formats.merge_report import (
+    POLICE_LABEL,
+    SHEET_CHANGES,
+    SHEET_FILES,
+    SHEET_OVERRULED,
+    SHEET_UNRESOLVED,
+)
 from vaxclean_xl.sample import SHEET, generate_sample
 
 TODAY = dt.date(2024, 5, 1)

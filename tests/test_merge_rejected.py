@@ -21,10 +21,11 @@ from tests.test_merge import (
 )
 from tests.test_merge_police import PCOL, fill_police
 from vaxclean_xl.cli import main
-from vaxclean_xl.commands.merge import SHEET_CHANGES, SHEET_REJECTED, merge_files
+from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats.merge_report import SHEET_CHANGES, SHEET_REJECTED
 
 DONG = records_of("Xóm Đông")  # four people, all valid in the original list
 TAY = records_of("Xóm Tây")

@@ -157,11 +157,11 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
 
     merged = merge_files(sample, [returned_dir], out / "danh-sach-da-gop.xlsx",
                          out / "danh-sach-da-gop.json")
-    s = merged.summary
-    print(f"5. Gộp (vaxclean merge): {s['changes']} thay đổi, {s['conflicts']} xung đột, "
-          f"{s['rejected']} đề nghị sửa sai giữ lại, "
-          f"{s['added']} bổ sung, {s['missing']} thiếu, {s['not_returned']} thôn chưa gửi; "
-          f"{s['records_in']} bản ghi vào = {s['records_out']} bản ghi ra")
+    s = merged.merge_report.summary
+    print(f"5. Gộp (vaxclean merge): {s.changes} thay đổi, {s.conflicts} xung đột, "
+          f"{s.rejected} đề nghị sửa sai giữ lại, "
+          f"{s.added} bổ sung, {s.missing} thiếu, {s.not_returned} thôn chưa gửi; "
+          f"{s.records_in} bản ghi vào = {s.records_out} bản ghi ra")
     _print_summary("   Kiểm tra lại danh sách đã gộp:", merged.result.summary())
     print(f"   Tệp đã gộp: {out / 'danh-sach-da-gop.xlsx'}")
 
@@ -180,10 +180,10 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     print(f"7. Công an xã gửi lại (mô phỏng): {returned_police}")
     final = out / "danh-sach-cuoi.xlsx"
     after = merge_files(merged_list, [returned_police], final, out / "danh-sach-cuoi.json")
-    p = after.report.get("police", {})
-    print(f"8. Gộp kết quả Công an (vaxclean merge): {after.summary['changes']} thay đổi; "
-          f"{p.get('verified', 0)} đúng, {p.get('corrected', 0)} được sửa, "
-          f"{len(p.get('unresolved', []))} chưa xác minh được")
+    s, p = after.merge_report.summary, after.merge_report.police
+    print(f"8. Gộp kết quả Công an (vaxclean merge): {s.changes} thay đổi; "
+          f"{p.verified} đúng, {p.corrected} được sửa, "
+          f"{len(p.unresolved)} chưa xác minh được")
     _print_summary("   Kiểm tra lại danh sách cuối:", after.result.summary())
     exported = export_import(final, out / "file-import.xlsx",
                              baseline=out / "danh-sach-mau.kiemtra.json")

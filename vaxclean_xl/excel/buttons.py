@@ -479,17 +479,17 @@ def merge_returns(book: Any, ui: Ui | None = None, *,
     ui.status("Làm sạch TC: đang gộp các tệp trả về…")
     outcome = merge_files(src, chosen)
     ui.status(None)
-    s = outcome.summary
-    log_line(f"excel merge files={s['files']} refused={s['refused']} changes={s['changes']} "
-             f"conflicts={s['conflicts']}")
+    s = outcome.merge_report.summary
+    log_line(f"excel merge files={s.files} refused={s.refused} changes={s.changes} "
+             f"conflicts={s.conflicts}")
     held = ""
-    if s["rejected"] or s["original_edits"]:
-        held = (f"\nGiữ giá trị gốc vì đề nghị sửa sai quy tắc: {s['rejected']} (trang «Sửa "
-                f"chưa hợp lệ»); sửa vào cột gốc, chưa áp dụng: {s['original_edits']} (trang "
+    if s.rejected or s.original_edits:
+        held = (f"\nGiữ giá trị gốc vì đề nghị sửa sai quy tắc: {s.rejected} (trang «Sửa "
+                f"chưa hợp lệ»); sửa vào cột gốc, chưa áp dụng: {s.original_edits} (trang "
                 "«Sửa vào cột gốc»).")
-    ui.info(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp: {s['changes']} thay đổi, "
-            f"{s['conflicts']} xung đột (giữ giá trị gốc), {s['added']} người bổ sung, "
-            f"{s['missing']} thiếu, {s['not_returned']} thôn chưa trả về.{held}\n"
+    ui.info(f"Đã gộp {s.files - s.refused}/{s.files} tệp: {s.changes} thay đổi, "
+            f"{s.conflicts} xung đột (giữ giá trị gốc), {s.added} người bổ sung, "
+            f"{s.missing} thiếu, {s.not_returned} thôn chưa trả về.{held}\n"
             f"Danh sách đã gộp: {outcome.output}")
     ui.open_workbook(Path(outcome.output))
     return outcome
