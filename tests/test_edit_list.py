@@ -21,7 +21,8 @@ from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.legacy_text import legacy_to_unicode
 from vaxclean_xl.core.normalize import parse_date, parse_sex
-from vaxclean_xl.io import hamlet_layout as HL
+from vaxclean_xl.formats import worklist as W
+from vaxclean_xl.formats.hamlet_file import layout as HL
 from vaxclean_xl.sample import (
     C_DOB,
     C_HAMLET,
@@ -37,7 +38,7 @@ from vaxclean_xl.settings import Settings
 TODAY = _dt.date(2024, 5, 1)
 SETTINGS = Settings(commune="Xuân Lập", station="Trạm Y tế xã Xuân Lập",
                     station_head="Trần Thị Trưởng", preparer="Ngô Văn Lập")
-FIRST = E.FIRST_ROW
+FIRST = W.FIRST_ROW
 L = openpyxl.utils.get_column_letter
 
 
@@ -45,11 +46,11 @@ def col(c: int) -> str:
     return L(c + 1)
 
 
-NAME_NOW, NAME_NEW = col(E.PAIR_COL["full_name"]), col(E.PAIR_COL["full_name"] + 1)
-DOB_NOW, DOB_NEW = col(E.PAIR_COL["dob"]), col(E.PAIR_COL["dob"] + 1)
-SEX_NOW, SEX_NEW = col(E.PAIR_COL["sex"]), col(E.PAIR_COL["sex"] + 1)
-ID_NOW, ID_NEW = col(E.PAIR_COL["id_number"]), col(E.PAIR_COL["id_number"] + 1)
-DONE = col(E.DONE_COL)
+NAME_NOW, NAME_NEW = col(W.PAIR_COL["full_name"]), col(W.PAIR_COL["full_name"] + 1)
+DOB_NOW, DOB_NEW = col(W.PAIR_COL["dob"]), col(W.PAIR_COL["dob"] + 1)
+SEX_NOW, SEX_NEW = col(W.PAIR_COL["sex"]), col(W.PAIR_COL["sex"] + 1)
+ID_NOW, ID_NEW = col(W.PAIR_COL["id_number"]), col(W.PAIR_COL["id_number"] + 1)
+DONE = col(W.DONE_COL)
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +89,14 @@ def plain(sample, tmp_path_factory):
 
 def test_structure_headers_and_print_setup(plain):
     wb = openpyxl.load_workbook(plain.output)
-    assert wb.sheetnames == [E.SHEET]
-    ws = wb[E.SHEET]
+    assert wb.sheetnames == [W.SHEET]
+    ws = wb[W.SHEET]
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert ws["A1"].value == "TRẠM Y TẾ XÃ XUÂN LẬP"
     assert ws["J1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     assert ws["J3"].value == "Xuân Lập, ngày 01 tháng 5 năm 2024"
-    assert ws["A4"].value == E.TITLE and "A4:N4" in merged and ws["A4"].font.b
-    top, sub = E.HEADER_TOP_ROW, E.HEADER_ROW
+    assert ws["A4"].value == W.TITLE and "A4:N4" in merged and ws["A4"].font.b
+    top, sub = W.HEADER_TOP_ROW, W.HEADER_ROW
     for c, text in {"A": "STT", "B": "Dòng", "C": "Thôn/Xóm", "L": "Nội dung sai",
                     "M": "Lưu ý", "N": "Đã sửa trên nền tảng"}.items():
         assert ws[f"{c}{top}"].value == text and f"{c}{top}:{c}{sub}" in merged
@@ -122,7 +123,7 @@ def test_structure_headers_and_print_setup(plain):
 
 def test_records_are_the_bad_personal_info_ones_by_hamlet(plain, sample):
     truth = sample[1]
-    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    ws = openpyxl.load_workbook(plain.output)[W.SHEET]
     rows = listed(ws)
     expected = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
     assert set(rows) == expected and plain.count == len(expected)
@@ -137,7 +138,7 @@ def test_records_are_the_bad_personal_info_ones_by_hamlet(plain, sample):
 
 def test_certain_fix_highlighted_unknown_value_red(plain, sample):
     truth = sample[1]
-    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    ws = openpyxl.load_workbook(plain.output)[W.SHEET]
     rows = listed(ws)
     tcvn3 = rows[first_with(truth, ["NAME004"])]
     assert ws[f"{NAME_NOW}{tcvn3}"].value != ws[f"{NAME_NEW}{tcvn3}"].value
@@ -162,12 +163,12 @@ def test_certain_fix_highlighted_unknown_value_red(plain, sample):
 
 
 def test_progress_column_and_counter(plain):
-    ws = openpyxl.load_workbook(plain.output)[E.SHEET]
+    ws = openpyxl.load_workbook(plain.output)[W.SHEET]
     last = FIRST + plain.count - 1
     dv = next(d for d in ws.data_validations.dataValidation if d.formula1 == '"Có,Chưa"')
     assert str(dv.sqref) == f"{DONE}{FIRST}:{DONE}{last}"
     rng = f"${DONE}${FIRST}:${DONE}${last}"
-    counter = ws[f"A{E.COUNTER_ROW}"]
+    counter = ws[f"A{W.COUNTER_ROW}"]
     assert counter.value == f'="Đã sửa: "&COUNTIF({rng},"Có")&"/"&COUNTA({rng})'
     assert counter.font.b
     rules = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
@@ -177,13 +178,13 @@ def test_progress_column_and_counter(plain):
 def test_counter_recalculated_by_libreoffice(plain, tmp_path):
     soffice_or_skip()
     wb = openpyxl.load_workbook(plain.output)
-    ws = wb[E.SHEET]
+    ws = wb[W.SHEET]
     ws[f"{DONE}{FIRST}"] = "Có"
     ws[f"{DONE}{FIRST + 2}"] = "Có"
     ticked = tmp_path / "da-tick.xlsx"
     wb.save(ticked)
     calc = soffice_convert(ticked, "xlsx", tmp_path / "lo", recalc=True)
-    value = openpyxl.load_workbook(calc, data_only=True)[E.SHEET][f"A{E.COUNTER_ROW}"].value
+    value = openpyxl.load_workbook(calc, data_only=True)[W.SHEET][f"A{W.COUNTER_ROW}"].value
     assert value == f"Đã sửa: 2/{plain.count}"
 
 
@@ -234,7 +235,7 @@ def test_baseline_current_from_original_corrected_from_input(sample, cleaned, tm
     fixed_list, rows, _hamlets = cleaned
     outcome = E.edit_list(fixed_list, tmp_path / "w.xlsx", baseline=src, today=TODAY,
                           settings=SETTINGS)
-    ws = openpyxl.load_workbook(outcome.output)[E.SHEET]
+    ws = openpyxl.load_workbook(outcome.output)[W.SHEET]
     got = listed(ws)
     expected = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
     assert set(got) == expected | {rows["ok_changed"]}
@@ -332,12 +333,12 @@ def test_without_baseline_the_change_log_gives_the_platform_values(merged_flow, 
     original, merged, rows, old = merged_flow
     truth = sample[1]
     log = E.edit_list(merged, tmp_path / "log.xlsx", today=TODAY, settings=SETTINGS)
-    ws = openpyxl.load_workbook(log.output)[E.SHEET]
+    ws = openpyxl.load_workbook(log.output)[W.SHEET]
     got = listed(ws)
     # the records the hamlets fixed are there, with what the platform still holds
     bad_before = {r["row"] for r in truth["records"] if r["category"] == "BAD_PERSONAL_INFO"}
     assert set(got) == bad_before | {rows["ok_changed"]}
-    assert log.basis == E.BASIS_LOG and log.warnings == [] and log.logged == 4
+    assert log.basis == W.BASIS_LOG and log.warnings == [] and log.logged == 4
     assert rows["no_id"] not in got  # imported, not edited by hand
 
     r = got[rows["dob_fixed"]]

@@ -19,7 +19,6 @@ import openpyxl
 import pytest
 
 from vaxclean_xl.cli.progress import add_progress_parser
-from vaxclean_xl.commands import edit_list as E
 from vaxclean_xl.commands import progress as PR
 from vaxclean_xl.commands.demo import corrections_for, simulate_returns
 from vaxclean_xl.commands.edit_list import edit_list
@@ -31,8 +30,9 @@ from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.normalize import hamlet_key
 from vaxclean_xl.core.validate import NO_HAMLET
 from vaxclean_xl.errors import InputError, VaxcleanError
-from vaxclean_xl.io import police_layout as P
-from vaxclean_xl.io.hamlet_layout import parse_key
+from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats import worklist as W
+from vaxclean_xl.formats.hamlet_file.layout import parse_key
 from vaxclean_xl.sample import C_HAMLET, FIRST_DATA_ROW, SHEET, generate_sample
 from vaxclean_xl.settings import Settings
 
@@ -96,15 +96,15 @@ def _fill_police(path: Path, out: Path) -> set[int]:
 def _mark_done(path: Path, every: int) -> set[int]:
     """Mark every ``every``-th worklist row "Có" (as staff would); return the list rows."""
     wb = openpyxl.load_workbook(path)
-    ws = wb[E.SHEET]
+    ws = wb[W.SHEET]
     done: set[int] = set()
     i = 0
-    for r in range(E.FIRST_ROW, ws.max_row + 1):
-        row = ws.cell(r, E.ROW_COL + 1).value
+    for r in range(W.FIRST_ROW, ws.max_row + 1):
+        row = ws.cell(r, W.ROW_COL + 1).value
         if not isinstance(row, int):
             continue
         if i % every == 0:
-            ws.cell(r, E.DONE_COL + 1).value = "Có"
+            ws.cell(r, W.DONE_COL + 1).value = "Có"
             done.add(row)
         i += 1
     wb.save(path)

@@ -6,14 +6,9 @@ import argparse
 from typing import Any
 
 from vaxclean_xl.cli import add_list_options, add_output_option
-from vaxclean_xl.commands.edit_list import (
-    BASIS_BASELINE,
-    BASIS_LOG,
-    BASIS_NONE,
-    OUTPUT_SUFFIX,
-    SHEET_CHANGES,
-    edit_list,
-)
+from vaxclean_xl.commands.edit_list import OUTPUT_SUFFIX, edit_list
+from vaxclean_xl.formats.merge_report import SHEET_CHANGES
+from vaxclean_xl.formats.worklist import BASIS_BASELINE, BASIS_LOG, BASIS_NONE
 from vaxclean_xl.notices import notify
 
 
