@@ -108,3 +108,18 @@ def test_baseline_means_one_thing() -> None:
     assert "--original" in edit.format_help() and "--baseline" not in edit.format_usage()
     for spelling in ("--original", "--baseline"):
         assert edit.parse_args(["ds.xlsx", spelling, "goc.xlsx"]).original == "goc.xlsx"
+
+
+def test_list_options_mean_the_same_on_every_command_that_reads_a_list() -> None:
+    """--sheet and --map on every command that reads a list, one help each; --settings
+    wherever a command puts station data in what it writes."""
+    commands = _commands()
+    helps: dict[str, set[str]] = {}
+    for name in ("validate", "split", "merge", "police-list", "export-import", "edit-list"):
+        options = {s: a for a in commands[name]._actions for s in a.option_strings}
+        for option in ("--sheet", "--map"):
+            assert option in options, (name, option)
+            helps.setdefault(option, set()).add(options[option].help)
+        if name in ("split", "police-list", "export-import", "edit-list"):
+            assert options["--settings"].help.startswith("Tệp cài đặt (.toml"), name
+    assert {k: len(v) for k, v in helps.items()} == {"--sheet": 1, "--map": 1}

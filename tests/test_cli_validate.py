@@ -246,3 +246,17 @@ def test_merge_reads_original_with_sheet_and_map(tmp_path, capsys):
     assert main([*args, "--sheet", "Danh sách", "--map", "id_number=E"]) == 2
     assert "Không có tệp trả về nào gộp được" in capsys.readouterr().err
     assert not (tmp_path / "gop.xlsx").exists()
+
+
+@pytest.mark.parametrize("command", [["validate"], ["split", "-d", "thon"], ["police-list"],
+                                     ["export-import"], ["edit-list"]])
+def test_sheet_and_map_reach_every_command_that_reads_a_list(tmp_path, capsys, command):
+    src = make_list(tmp_path / "ds.xlsx")
+    before = set(tmp_path.iterdir())
+    name, *rest = command
+    args = [name, str(src), *(str(tmp_path / a) if a == "thon" else a for a in rest)]
+    assert main([*args, "--sheet", "Không có"]) == 2
+    assert "Không có trang tính «Không có» trong tệp" in capsys.readouterr().err
+    assert main([*args, "--map", "id_number=ZZ"]) == 2
+    assert "Ghép cột không hợp lệ: không có cột «ZZ»" in capsys.readouterr().err
+    assert set(tmp_path.iterdir()) == before

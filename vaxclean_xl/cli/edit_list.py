@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vaxclean_xl.cli import add_list_options, add_output_option
+from vaxclean_xl.cli import _mapping, add_list_options, add_output_option
 from vaxclean_xl.commands.edit_list import OUTPUT_SUFFIX, edit_list
 from vaxclean_xl.formats.merge_report import SHEET_CHANGES
 from vaxclean_xl.formats.worklist import BASIS_BASELINE, BASIS_LOG, BASIS_NONE
@@ -15,7 +15,7 @@ from vaxclean_xl.notices import notify
 def cmd_edit_list(args: argparse.Namespace) -> int:
     """Print a short Vietnamese summary; exit 0 when the worklist is written."""
     outcome = edit_list(args.input, args.output, baseline=args.original, sheet=args.sheet,
-                        settings_file=args.settings)
+                        mapping=_mapping(args.map), settings_file=args.settings)
     print(f"Đã lập danh sách sửa trực tiếp trên nền tảng: {outcome.count} bản ghi, "
           f"{outcome.changed_cells} ô cần sửa.")
     if outcome.basis == BASIS_LOG:
@@ -47,6 +47,6 @@ def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "các bản ghi thôn/công an đã sửa (có cảnh báo). Tên cũ --baseline "
                         "vẫn dùng được")
     p.add_argument("--baseline", dest="original", help=argparse.SUPPRESS)  # the old name
-    add_list_options(p, mapping=False)
+    add_list_options(p)
     p.set_defaults(func=cmd_edit_list)
     return p

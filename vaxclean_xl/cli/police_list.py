@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from vaxclean_xl.cli import add_baseline_option, add_list_options, add_output_option
+from vaxclean_xl.cli import _mapping, add_baseline_option, add_list_options, add_output_option
 from vaxclean_xl.commands.police_list import OUTPUT_SUFFIX, police_list
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Category
 
@@ -16,7 +16,7 @@ def cmd_police_list(args: argparse.Namespace) -> int:
     """Print a short Vietnamese summary; exit 0 whenever the list is written (also when
     LibreOffice is missing for --pdf: the message says what to do)."""
     outcome = police_list(args.input, args.output, pdf=args.pdf, settings_file=args.settings,
-                          sheet=args.sheet, baseline=args.baseline)
+                          sheet=args.sheet, mapping=_mapping(args.map), baseline=args.baseline)
     total = len(outcome.result.records)
     print(f"Đã lập danh sách đề nghị Công an xã đối chiếu: {outcome.count} người cần xác "
           f"minh trong {total} bản ghi, thuộc {len(outcome.groups)} thôn/ấp.")
@@ -40,7 +40,7 @@ def add_police_parser(subparsers: Any) -> argparse.ArgumentParser:
     add_output_option(p, OUTPUT_SUFFIX)
     p.add_argument("--pdf", action="store_true",
                    help="Tạo thêm tệp PDF để in (cần LibreOffice)")
-    add_list_options(p, mapping=False)
+    add_list_options(p)
     add_baseline_option(p, "đưa cả những người đã sai lúc đầu (thôn đã sửa) vào danh sách "
                            "để Công an xác minh")
     p.set_defaults(func=cmd_police_list)
