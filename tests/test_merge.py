@@ -542,7 +542,7 @@ def test_merge_sheets(merged):
                  SHEET_NOT_RETURNED, "Tổng hợp"):
         assert name in names
     log = sheet_rows(path, SHEET_CHANGES)
-    assert len(log) == merged.summary["changes"]
+    assert len(log) == merged.summary.changes
     assert {r["Dòng"] for r in log} == {c["row"] for c in merged.report["changes"]}
     conflicts = sheet_rows(path, SHEET_CONFLICTS)
     assert {r["Đề nghị"] for r in conflicts} == {
@@ -595,8 +595,8 @@ def test_changed_original_is_refused_unless_forced(scenario, tmp_path):
     assert not (tmp_path / "m.xlsx").exists()
     forced = merge_files(changed, [scenario["ret"]], tmp_path / "m.xlsx", today=TODAY,
                          force=True)
-    assert forced.summary["changes"] > 0
-    assert forced.summary["records_in"] == forced.summary["records_out"] == 48
+    assert forced.summary.changes > 0
+    assert forced.summary.records_in == forced.summary.records_out == 48
 
 
 def test_cli_exit_codes_and_unusable_inputs(scenario, tmp_path, capsys):
@@ -773,7 +773,7 @@ def rich(tmp_path_factory):
 def test_merged_is_the_users_own_workbook(rich):
     original, outcome = rich
     out = outcome.output
-    assert outcome.summary["changes"] == 5
+    assert outcome.summary.changes == 5
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[:3] == ["Danh sách", "Hướng dẫn", "Tổng hợp"]
     assert set(wb.sheetnames[3:]) == {SHEET_FILES, SHEET_CHANGES, SHEET_CONFLICTS, SHEET_ADDED,
@@ -849,7 +849,7 @@ def test_csv_original_gets_a_plain_copy_with_the_corrections(tmp_path):
     s.save()
     out = tmp_path / "ds.gop.xlsx"
     outcome = merge_files(original, [tmp_path / "chia"], out, today=TODAY)
-    assert outcome.summary["changes"] == 2
+    assert outcome.summary.changes == 2
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[1] == "Tổng hợp" and SHEET_CHANGES in wb.sheetnames
     ws = wb[wb.sheetnames[0]]

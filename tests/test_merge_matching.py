@@ -118,4 +118,4 @@ def test_edits_in_the_locked_original_columns_are_counted_and_listed(tmp_path, c
     ws = openpyxl.load_workbook(out).active
     assert ws.cell(row_of(i), 2).value == person(i)["name"]  # not applied
     merged = merge_files(src, [files["Thôn Nam"]], tmp_path / "gop2.xlsx", today=TODAY)
-    assert merged.summary["original_edits"] == 2
+    assert merged.summary.original_edits == 2

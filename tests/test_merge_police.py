@@ -409,13 +409,13 @@ def test_police_list_of_another_source_is_refused(flow, one_call, tmp_path):
     assert "--force" in files["ca-goc-tra-ve.xlsx"]["reason"]
     assert files["ca-tra-ve.xlsx"]["status"] == "merged"
     assert both.report["changes"] == flow["outcome"].report["changes"]
-    assert both.summary["refused"] == 1 and both.report["police"]["files"] == [
+    assert both.summary.refused == 1 and both.report["police"]["files"] == [
         str(flow["returned"])]
     # --force: taken, its rows matched where the values agree
     forced = merge_files(flow["gop"], [other], tmp_path / "f.xlsx", today=TODAY, force=True)
     assert forced.report["files"][0]["status"] == "merged"
     assert "--force" in forced.report["files"][0]["reason"]
-    assert forced.summary["police_corrected"] == 2
+    assert forced.summary.police_corrected == 2
 
 
 def test_lost_meta_sheet_known_by_its_keys(flow, one_call, tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.cli import _mapping, add_list_options, add_output_option
@@ -18,31 +17,32 @@ def cmd_merge(args: argparse.Namespace) -> int:
                           force=args.force, password=args.password,
                           accept=[_accept_item(a) for a in args.accept or ()],
                           sheet=args.sheet, mapping=_mapping(args.map))
-    s = outcome.summary
-    v = outcome.report["validation"]
-    print(f"Đã gộp {s['files'] - s['refused']}/{s['files']} tệp trả về vào "
-          f"{s['records_out']} bản ghi (vào {s['records_in']}, ra {s['records_out']}):")
-    rows = [("Thay đổi đã áp dụng", s["changes"]), ("Xung đột (giữ giá trị gốc)", s["conflicts"]),
-            ("Sửa chưa hợp lệ (giữ giá trị gốc)", s["rejected"]),
-            ("Sửa vào cột gốc (chưa áp dụng)", s["original_edits"]),
-            ("Người bổ sung từ thôn", s["added"]), ("Thiếu trong tệp trả về", s["missing"]),
-            ("Thôn chưa trả về", s["not_returned"]), ("Tệp bị từ chối", s["refused"])]
-    if s["police_files"]:
-        rows += [("Công an xác nhận đúng", s["police_verified"]),
-                 ("Công an ghi thông tin đúng", s["police_corrected"]),
-                 ("Công an sửa lại đề nghị của thôn", s["overruled"]),
-                 ("Sai, chưa có thông tin đúng", s["police_unresolved"]),
-                 ("Công an chưa ghi kết quả", s["police_not_verified"])]
-        if s["police_unmatched"]:
-            rows.append(("Dòng công an không khớp", s["police_unmatched"]))
+    report = outcome.merge_report
+    s = report.summary
+    v = report.validation
+    print(f"Đã gộp {s.files - s.refused}/{s.files} tệp trả về vào "
+          f"{s.records_out} bản ghi (vào {s.records_in}, ra {s.records_out}):")
+    rows = [("Thay đổi đã áp dụng", s.changes), ("Xung đột (giữ giá trị gốc)", s.conflicts),
+            ("Sửa chưa hợp lệ (giữ giá trị gốc)", s.rejected),
+            ("Sửa vào cột gốc (chưa áp dụng)", s.original_edits),
+            ("Người bổ sung từ thôn", s.added), ("Thiếu trong tệp trả về", s.missing),
+            ("Thôn chưa trả về", s.not_returned), ("Tệp bị từ chối", s.refused)]
+    if s.police_files:
+        rows += [("Công an xác nhận đúng", s.police_verified),
+                 ("Công an ghi thông tin đúng", s.police_corrected),
+                 ("Công an sửa lại đề nghị của thôn", s.overruled),
+                 ("Sai, chưa có thông tin đúng", s.police_unresolved),
+                 ("Công an chưa ghi kết quả", s.police_not_verified)]
+        if s.police_unmatched:
+            rows.append(("Dòng công an không khớp", s.police_unmatched))
     for label, n in rows:
         print(f"  {label:<32} {n:>8}")
-    if not outcome.report["source_matches_split"]:
+    if not report.source_matches_split:
         print("  Lưu ý: danh sách gốc không còn giống hệt tệp đã dùng để chia; đã khớp theo mã "
               "bản ghi và giá trị gốc.")
-    for f in outcome.report["files"]:
-        if f["status"] == "refused":
-            print(f"  Từ chối «{Path(f['path']).name}»: {f['reason']}")
+    for f in report.files:
+        if f.status == "refused":
+            print(f"  Từ chối «{f.path.name}»: {f.reason}")
     print(f"Kiểm tra lại: {v['records']} bản ghi, {v['OK']} đúng, "
           f"{v['records'] - v['OK']} còn sai, {v['warnings']} cảnh báo.")
     print(f"Danh sách đã gộp: {outcome.output}")

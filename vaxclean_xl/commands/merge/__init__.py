@@ -103,9 +103,9 @@ class MergeOutcome:
         return 1 if self.result.has_errors else 0
 
     @property
-    def summary(self) -> dict[str, int]:
-        """The report's summary block, as in its JSON (typed: ``merge_report.summary``)."""
-        return self.report["summary"]
+    def summary(self) -> MergeSummary:
+        """The report's counts."""
+        return self.merge_report.summary
 
     @property
     def report(self) -> dict[str, Any]:
