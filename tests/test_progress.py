@@ -27,10 +27,12 @@ from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.commands.validate import validate_file
+from vaxclean_xl.core.model import Category
 from vaxclean_xl.core.normalize import hamlet_key
 from vaxclean_xl.core.validate import NO_HAMLET
 from vaxclean_xl.errors import InputError, VaxcleanError
 from vaxclean_xl.formats import police_list as P
+from vaxclean_xl.formats import progress_workbook as PW
 from vaxclean_xl.formats import worklist as W
 from vaxclean_xl.formats.hamlet_file.layout import parse_key
 from vaxclean_xl.sample import C_HAMLET, FIRST_DATA_ROW, SHEET, generate_sample
@@ -39,7 +41,7 @@ from vaxclean_xl.settings import Settings
 TODAY = _dt.date(2024, 5, 1)
 SETTINGS = Settings(commune="Xuân Lập", station="Trạm Y tế xã Xuân Lập")
 GROUPS = ("NO_ID", "BAD_ID_FORMAT", "BAD_PERSONAL_INFO", "OK")
-HEADERS = [h for _a, h in PR.COLUMNS]
+HEADERS = [h for _a, h in PW.COLUMNS]
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -203,7 +205,7 @@ def _sheet_table(ws) -> tuple[dict[str, list], list, int]:
     assert heads == HEADERS
     table: dict[str, list] = {}
     for r in rows[top + 2:]:
-        if r[0] == PR.TOTAL_LABEL:
+        if r[0] == PW.TOTAL_LABEL:
             return table, list(r[:len(HEADERS)]), top
         table[r[0]] = list(r[:len(HEADERS)])
     raise AssertionError("no total row")
@@ -265,9 +267,9 @@ def test_one_list_per_hamlet_numbers_match_the_outputs(runs, tmp_path):
     assert lst.total.errors == v["records"] - v["OK"]
     # totals are live formulas over the hamlet rows
     wsf = openpyxl.load_workbook(out)[lst.sheet]
-    total_row = next(r for r in wsf.iter_rows() if r[0].value == PR.TOTAL_LABEL)
+    total_row = next(r for r in wsf.iter_rows() if r[0].value == PW.TOTAL_LABEL)
     assert str(total_row[1].value).startswith("=SUM(")
-    assert str(total_row[PR.COL["returned"]].value).startswith('=COUNTIF(')
+    assert str(total_row[PW.COL["returned"]].value).startswith('=COUNTIF(')
 
 
 def test_chart_of_open_records_per_hamlet(runs, tmp_path):
@@ -281,8 +283,8 @@ def test_chart_of_open_records_per_hamlet(runs, tmp_path):
         assert drawing_rels and "chart1.xml" in z.read(drawing_rels[0]).decode("utf-8")
     assert "<c:barDir val=\"bar\"/>" in xml and "<c:grouping val=\"clustered\"/>" in xml
     lst = outcome.lists[0]
-    col = openpyxl.utils.get_column_letter(PR.COL["open"] + 1)
-    first = PR.HEADER_TOP_ROW + 3  # 1-based: two header rows below HEADER_TOP_ROW (0-based)
+    col = openpyxl.utils.get_column_letter(PW.COL["open"] + 1)
+    first = PW.HEADER_TOP_ROW + 3  # 1-based: two header rows below HEADER_TOP_ROW (0-based)
     last = first + len(lst.hamlets) - 1
     assert f"'{lst.sheet}'!${col}${first}:${col}${last}" in xml or \
         f"{lst.sheet}!${col}${first}:${col}${last}" in xml
@@ -302,8 +304,8 @@ def test_two_source_lists_give_two_sheets(runs, tmp_path):
     for name, e in expected.items():
         assert _cells(table[name]) == _as_expected_row(e), name
     assert all(e["returned"] in (None, False) for e in expected.values())
-    assert total[PR.COL["open"]] == len(facts["errors0"])
-    assert total[PR.COL["returned"]] == 0
+    assert total[PW.COL["open"]] == len(facts["errors0"])
+    assert total[PW.COL["returned"]] == 0
     assert [lst.used["merge"] for lst in outcome.lists][1] == []
     # list A's numbers do not change when list B is beside it
     alone = PR.progress([runs["a"]["src"].parent], tmp_path / "a.xlsx").lists[0]
@@ -363,9 +365,9 @@ def test_source_list_gone_hamlets_from_the_manifest(runs, tmp_path):
     for h in manifest["hamlets"]:
         line = got[h["hamlet"]]
         assert line.records_sent == line.open == len(h["records"])
-        assert line.groups.get(PR.Category.OK, 0) == 0
-    unknown = got[PR.UNKNOWN_HAMLET]
-    assert unknown.groups == {PR.Category.OK: report["summary"]["OK"]}
+        assert line.groups.get(Category.OK, 0) == 0
+    unknown = got[PW.UNKNOWN_HAMLET]
+    assert unknown.groups == {Category.OK: report["summary"]["OK"]}
     assert lst.total.open == report["summary"]["records"] - report["summary"]["OK"]
 
 
@@ -411,7 +413,7 @@ def test_police_returns_merged_into_the_merged_list(runs, tmp_path):
     manifest = json.loads(a["manifest"].read_text(encoding="utf-8"))
     hamlet = _row_hamlets(a["src"], manifest)
     hamlets = {h.hamlet: h for h in lst.hamlets}
-    assert set(hamlets) <= set(hamlet.values()) | {PR.UNKNOWN_HAMLET}  # no 'police' line
+    assert set(hamlets) <= set(hamlet.values()) | {PW.UNKNOWN_HAMLET}  # no 'police' line
     # police: every row answered on any copy (the filled copy is found through the report)
     want_police = Counter(hamlet[r] for r in answered | a["verified"])
     assert {n: h.police_verified for n, h in hamlets.items() if h.police_verified} == \
@@ -424,7 +426,7 @@ def test_police_returns_merged_into_the_merged_list(runs, tmp_path):
     report = json.loads(a["vjson"].read_text(encoding="utf-8"))
     after = {rec.row: rec.category for rec in second.result.records}
     still = [r["row"] for r in report["records"]
-             if r["category"] != "OK" and after[r["row"]] is not PR.Category.OK]
+             if r["category"] != "OK" and after[r["row"]] is not Category.OK]
     assert {n: h.open for n, h in hamlets.items() if h.open} == Counter(hamlet[r] for r in still)
     assert lst.total.open == len(still) < len(_expected(a)[1]["still"])
 
@@ -466,8 +468,8 @@ def test_merged_output_gone_gives_only_an_estimated_total(runs, tmp_path):
     assert lst.total.open == min(len(facts["errors0"]), v["records"] - v["OK"])
     ws = openpyxl.load_workbook(out, data_only=True)[lst.sheet]
     table, total, _top = _sheet_table(ws)
-    assert all(row[PR.COL["open"]] is None for row in table.values())
-    assert total[PR.COL["open"]] == lst.total.open
+    assert all(row[PW.COL["open"]] is None for row in table.values())
+    assert total[PW.COL["open"]] == lst.total.open
     with zipfile.ZipFile(out) as z:
         assert not [n for n in z.namelist() if n.startswith("xl/charts/")]
 
@@ -489,7 +491,7 @@ def test_merge_police_block_read_defensively(runs, tmp_path):
 
 
 def test_sheet_names_unique_and_short():
-    names = PR.sheet_names_for(["a" * 40, "a" * 40, "A" * 40, "x[1]:y", "History", ""])
+    names = PW.sheet_names_for(["a" * 40, "a" * 40, "A" * 40, "x[1]:y", "History", ""])
     assert all(len(n) <= 31 for n in names)
     assert len({n.casefold() for n in names}) == len(names)
     assert names[0] == "a" * 31 and names[1].endswith(" (2)") and names[2].endswith(" (3)")
