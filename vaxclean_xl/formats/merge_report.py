@@ -22,7 +22,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -413,33 +413,56 @@ class MergeReport:
 
 
 def _json(value: Any) -> Any:
-    if is_dataclass(value):
+    """A record as its JSON object (one encoder per class, made once: a big merge has tens
+    of thousands of changes)."""
+    return _encoder(type(value))(value)
+
+
+Encoder = Callable[[Any], Any]
+_ENCODERS: dict[type, Encoder] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
+_SCALARS = (str, int, bool, float, type(None))
+
+
+def _encoder(cls: type) -> Encoder:
+    got = _ENCODERS.get(cls)
+    if got is not None:
+        return got
+    hints = _hints(cls)
+    plan = [(f.name, _value_encoder(hints[f.name]), bool(f.metadata.get("omit_default")),
+             f.default) for f in fields(cls) if f.metadata.get("json", True)]
+
+    def encode(obj: Any) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for name, omit_default, default in _json_fields(type(value)):
-            v = getattr(value, name)
+        for name, enc, omit_default, default in plan:
+            v = getattr(obj, name)
             if omit_default and v == default:
                 continue
-            out[name] = _json(v)
+            out[name] = v if enc is None else enc(v)
         return out
-    if isinstance(value, list):
-        return [_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _json(v) for k, v in value.items()}
-    if isinstance(value, Path):
-        return str(value)
-    return value
+
+    _ENCODERS[cls] = encode
+    return encode
 
 
-_FIELDS: dict[type, list[tuple[str, bool, object]]] = {}
-_HINTS: dict[type, dict[str, Any]] = {}
-
-
-def _json_fields(cls: type) -> list[tuple[str, bool, object]]:
-    got = _FIELDS.get(cls)
-    if got is None:
-        got = _FIELDS[cls] = [(f.name, bool(f.metadata.get("omit_default")), f.default)
-                              for f in fields(cls) if f.metadata.get("json", True)]
-    return got
+def _value_encoder(hint: Any) -> Encoder | None:
+    """How a field's value becomes JSON (None: as it is)."""
+    if hint is Path:
+        return str
+    if isinstance(hint, type) and is_dataclass(hint):
+        return _encoder(hint)
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType) and all(a in _SCALARS for a in args):
+        return None
+    if origin is list:
+        item = _value_encoder(args[0])
+        return list if item is None else (lambda v: [item(x) for x in v])
+    if origin is dict:
+        item = _value_encoder(args[1])
+        return dict if item is None else (lambda v: {k: item(x) for k, x in v.items()})
+    if hint in _SCALARS:
+        return None
+    raise TypeError(f"no JSON form for {hint}")
 
 
 def _hints(cls: type) -> dict[str, Any]:
