@@ -95,6 +95,16 @@ def add_output_option(p: argparse.ArgumentParser, suffix: str,
                    help=f"Tệp .xlsx kết quả (mặc định <tên>{suffix} cạnh {beside})")
 
 
+def list_command(subparsers: Any, name: str, help_text: str, input_help: str,
+                 suffix: str) -> argparse.ArgumentParser:
+    """A command that reads one list and writes '<stem><suffix>' beside it: its parser with
+    the input and ``-o/--output`` (the caller adds its own options, then the list ones)."""
+    p = subparsers.add_parser(name, help=help_text)
+    p.add_argument("input", help=input_help)
+    add_output_option(p, suffix)
+    return p
+
+
 def add_baseline_option(p: argparse.ArgumentParser, effect: str) -> None:
     """``--baseline``: everywhere the ``validate --json`` report of the ORIGINAL list (the
     groups the records were in before any correction); ``effect`` says what the command

@@ -50,7 +50,7 @@ METAVARS: dict[str, str] = {
     "input": "TỆP", "output": "TỆP_KẾT_QUẢ", "json": "TỆP_JSON", "sheet": "TRANG_TÍNH",
     "password": "MẬT_KHẨU", "settings": "TỆP_CÀI_ĐẶT", "dir": "THƯ_MỤC", "out": "THƯ_MỤC",
     "original": "DANH_SÁCH_GỐC", "returned": "TỆP_GỬI_LẠI", "template": "TỆP_MẪU",
-    "report": "TỆP_BÁO_CÁO", "spec": "ĐẶC_TẢ", "baseline": "BAO_CAO_GOC.json",
+    "report": "TỆP_BÁO_CÁO", "spec": "ĐẶC_TẢ", "baseline": "BÁO_CÁO_GỐC.json",
     "interpreter": "PYTHON", "rows": "SỐ_DÒNG", "seed": "HẠT_GIỐNG", "hamlets": "SỐ_THÔN",
 }
 

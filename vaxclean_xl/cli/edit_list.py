@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vaxclean_xl.cli import _mapping, add_list_options, add_output_option
+from vaxclean_xl.cli import _mapping, add_list_options, list_command
 from vaxclean_xl.commands.edit_list import OUTPUT_SUFFIX, edit_list
 from vaxclean_xl.formats.merge_report import SHEET_CHANGES
 from vaxclean_xl.formats.worklist import BASIS_BASELINE, BASIS_LOG, BASIS_NONE
@@ -35,11 +35,9 @@ def cmd_edit_list(args: argparse.Namespace) -> int:
 
 def add_edit_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``vaxclean edit-list``."""
-    p = subparsers.add_parser(
-        "edit-list",
-        help="Lập danh sách bản ghi sai thông tin cá nhân cần sửa tay trên nền tảng.")
-    p.add_argument("input", help="Danh sách đã làm sạch (sau khi gộp thôn và công an)")
-    add_output_option(p, OUTPUT_SUFFIX)
+    p = list_command(subparsers, "edit-list",
+                     "Lập danh sách bản ghi sai thông tin cá nhân cần sửa tay trên nền tảng.",
+                     "Danh sách đã làm sạch (sau khi gộp thôn và công an)", OUTPUT_SUFFIX)
     p.add_argument("--original",
                    help="Danh sách gốc (tệp bảng tính) xuất từ nền tảng trước khi làm sạch: "
                         "giá trị hiện có trên nền tảng. Không có thì dùng trang "

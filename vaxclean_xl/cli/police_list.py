@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from vaxclean_xl.cli import _mapping, add_baseline_option, add_list_options, add_output_option
+from vaxclean_xl.cli import _mapping, add_baseline_option, add_list_options, list_command
 from vaxclean_xl.commands.police_list import OUTPUT_SUFFIX, police_list
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Category
 
@@ -33,11 +33,10 @@ def cmd_police_list(args: argparse.Namespace) -> int:
 
 def add_police_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``vaxclean police-list``."""
-    p = subparsers.add_parser(
-        "police-list",
-        help="Lập danh sách đề nghị Công an xã đối chiếu với CSDLQG về dân cư (để in, ký).")
-    p.add_argument("input", help="Danh sách đã rà soát (thường là tệp đã gộp từ các thôn)")
-    add_output_option(p, OUTPUT_SUFFIX)
+    p = list_command(subparsers, "police-list",
+                     "Lập danh sách đề nghị Công an xã đối chiếu với CSDLQG về dân cư (để in, "
+                     "ký).", "Danh sách đã rà soát (thường là tệp đã gộp từ các thôn)",
+                     OUTPUT_SUFFIX)
     p.add_argument("--pdf", action="store_true",
                    help="Tạo thêm tệp PDF để in (cần LibreOffice)")
     add_list_options(p)

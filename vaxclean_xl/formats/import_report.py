@@ -15,7 +15,7 @@ from pathlib import Path
 
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, Category
 from vaxclean_xl.core.normalize import cell_text
-from vaxclean_xl.formats.readback import header_key
+from vaxclean_xl.formats.readback import header_key, positive_int
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.reader import iter_sheet_rows
 
@@ -171,13 +171,6 @@ def write_import_report(path: Path, report: ImportReport) -> None:
 
 # --- reading it back ------------------------------------------------------------------------
 
-def _number(value: object) -> int | None:
-    try:
-        n = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None
-
 
 def _columns(head: list, headers: list[str]) -> dict[str, int]:
     want = {header_key(h): h for h in headers}
@@ -200,10 +193,10 @@ def read_import_report(path: str | Path) -> ImportReport:
     if WRITTEN_HEADERS[0] not in cols:
         raise NotAnImportReport(f"Trang «{SHEET_WRITTEN}» của «{path.name}» không có cột "
                                 f"«{WRITTEN_HEADERS[0]}».")
-    written = [WrittenRow(row, _number(_cell(values, cols.get(WRITTEN_HEADERS[1]))) or 0,
+    written = [WrittenRow(row, positive_int(_cell(values, cols.get(WRITTEN_HEADERS[1]))) or 0,
                           cell_text(_cell(values, cols.get(WRITTEN_HEADERS[2]))))
                for _n, values in written_rows[1:]
-               if (row := _number(_cell(values, cols[WRITTEN_HEADERS[0]])))]
+               if (row := positive_int(_cell(values, cols[WRITTEN_HEADERS[0]])))]
     report = _read_summary(path)
     report.written = written
     report.not_eligible = _read_not_eligible(path)
@@ -227,7 +220,7 @@ def _read_summary(path: Path) -> ImportReport:
         elif label == EMPTY_LABEL:
             part = "empty"
         elif part == "empty" and [label, cell_text(value)] != EMPTY_HEADERS:
-            empty[label] = _number(value) or 0
+            empty[label] = positive_int(value) or 0
         elif part == "info":
             info.setdefault(label, value)
     template = cell_text(info.get(TEMPLATE_LABEL))
@@ -237,7 +230,7 @@ def _read_summary(path: Path) -> ImportReport:
         list_name=cell_text(info.get(LIST_LABEL)), import_name=cell_text(info.get(IMPORT_LABEL)),
         template=m.group(1) if m else template, sheet=m.group(2) if m else "",
         baseline="" if baseline.startswith("(") else baseline,  # "(không có: …)"
-        out_of_scope=_number(info.get(OUT_OF_SCOPE_LABEL)) or 0,
+        out_of_scope=positive_int(info.get(OUT_OF_SCOPE_LABEL)) or 0,
         empty_columns=empty, warnings=warnings)
 
 
@@ -251,7 +244,7 @@ def _read_not_eligible(path: Path) -> list[NotEligible]:
     category = {label: c for c, label in CATEGORY_LABEL_VI.items()}
     out: list[NotEligible] = []
     for _n, values in rows[1:]:
-        row = _number(_cell(values, row_col))
+        row = positive_int(_cell(values, row_col))
         if row is None:
             continue
         codes = cell_text(_cell(values, codes_col))

@@ -31,6 +31,7 @@ from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.core.normalize import cell_text
 from vaxclean_xl.formats.hamlet_file import layout as L
 from vaxclean_xl.formats.police_list import verdict_of
+from vaxclean_xl.formats.readback import positive_int
 from vaxclean_xl.formats.split_manifest import ManifestHamlet
 
 SCHEMA = "vaxclean.merge/1"
@@ -307,7 +308,7 @@ class PoliceBlock:
                 verdict = item.get("verdict")
                 if verdict is not None and verdict_of(verdict) is None:
                     continue
-                row = _as_row(item.get("row"))
+                row = positive_int(item.get("row"))
                 if row:
                     out.listed_rows.add(row)
         return out
@@ -536,13 +537,6 @@ def _empty(hint: Any) -> Any:
         return origin()  # list, dict
     return hint()  # str, int, bool, Path
 
-
-def _as_row(value: object) -> int | None:
-    try:
-        n = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None
 
 
 # --------------------------------------------------------------------------- MERGED's sheets

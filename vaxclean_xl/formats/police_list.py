@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.core.normalize import (
     SEX_LABEL,
     cell_text,
@@ -56,7 +57,9 @@ from vaxclean_xl.core.normalize import (
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.formats.hamlet_file.layout import make_key, parse_key, sha256_file
 from vaxclean_xl.formats.readback import (
+    KEY_HEADER,
     META_SHEET,
+    STT_HEADER,
     Layout,
     Role,
     blank,
@@ -78,14 +81,9 @@ HEADER_TOP_ROW = 7  # 1-based Excel rows: group headers / single headers (merged
 HEADER_ROW = 8  # sub-headers of the groups
 FIRST_ROW = 9  # first data row (a hamlet's group row or a record)
 
-KEY_HEADER = "Mã bản ghi"
-STT_HEADER = "STT"
 ORIG_HEADERS: dict[str, str] = {
-    "full_name": "Họ và tên",
-    "dob": "Ngày sinh",
-    "sex": "Giới tính",
-    "id_number": "Số CCCD/CMND",
-    "hamlet": "Thôn/ấp",
+    **{f: FIELD_LABEL_VI[f] for f in ("full_name", "dob", "sex", "id_number")},
+    "hamlet": "Thôn/ấp",  # the police's word for the hamlet
 }
 PROBLEM_HEADER = "Nội dung cần xác minh"
 RESULT_HEADER = "Kết quả đối chiếu (Đúng/Sai)"

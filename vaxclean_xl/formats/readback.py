@@ -140,3 +140,19 @@ def header_roles(values: Sequence[object], roles: dict[str, Role],
             found[c] = role
             seen.add(role)
     return found
+
+
+def positive_int(value: object) -> int | None:
+    """A row number or count read back from a file we wrote (JSON or cell), else None:
+    damaged or hand-edited values are skipped, never raised on."""
+    try:
+        n = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return n if n > 0 else None
+
+
+# The first two columns of every workbook we write to be read back (hamlet files, police
+# lists): the hidden record key and the row number.
+KEY_HEADER = "Mã bản ghi"
+STT_HEADER = "STT"

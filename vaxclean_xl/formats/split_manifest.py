@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.core.model import Record
+from vaxclean_xl.formats.readback import positive_int
 
 SCHEMA = "vaxclean.split/1"
 MANIFEST_NAME = "manifest.json"
@@ -110,7 +111,7 @@ class SplitManifest:
                                str(h.get("sha256") or ""),
                                [ManifestRecord(str(r.get("key") or ""), row)
                                 for r in h.get("records") or []
-                                if (row := _row(r.get("row"))) is not None])
+                                if (row := positive_int(r.get("row"))) is not None])
                 for h in data.get("hamlets") or []
             ]
             return cls(str(data.get("split_id") or ""), hamlets, source,
@@ -146,10 +147,3 @@ def group_by_hamlet(chosen: list[Record], names: dict[str, str]) -> dict[str, li
         groups.setdefault(names[rec.hamlet], []).append(rec)
     return groups
 
-
-def _row(value: object) -> int | None:
-    try:
-        n = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None

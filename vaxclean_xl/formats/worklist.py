@@ -16,7 +16,7 @@ from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.core.normalize import cell_text
 from vaxclean_xl.formats import police_list as P
 from vaxclean_xl.formats.merge_report import SHEET_CHANGES
-from vaxclean_xl.formats.readback import header_key
+from vaxclean_xl.formats.readback import header_key, positive_int
 from vaxclean_xl.io.reader import column_letter, iter_sheet_rows
 from vaxclean_xl.settings import Settings
 
@@ -214,11 +214,7 @@ def write_worklist(path: Path, worklist: Worklist, *, settings: Settings,
 def _row_number(value: object) -> int | None:
     if isinstance(value, str):
         return None  # the header's second row, signatures
-    try:
-        n = int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
-    return n if n > 0 else None
+    return positive_int(value)
 
 
 def read_worklist(path: str | Path, sheet: str = SHEET) -> Worklist | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -294,25 +294,38 @@ class _FileMatch:
     added: list[tuple[ReturnedRow, str]]  # (row, why it matched no record)
 
 
+def by_key(rows: Sequence[Any], ids: set[str], source: dict[int, dict[str, object]], *,
+           altered: str, no_key: str, other_list: str | None = None
+           ) -> tuple[dict[int, list[tuple[Any, str]]], list[tuple[Any, str]]]:
+    """Rows (hamlet or police) placed by an intact key of ``ids`` whose original values
+    still agree with the record: (source row -> [(row, "key")], [(row, why not)]); a key
+    of another list is reported as ``other_list`` when given, else as damaged."""
+    matched: dict[int, list[tuple[Any, str]]] = {}
+    pending: list[tuple[Any, str]] = []  # (row, why it is not matched by its key)
+    for row in rows:
+        k = row.key
+        if k and k[0] in ids and k[1] in source:
+            if agrees(row, source[k[1]]):
+                matched.setdefault(k[1], []).append((row, "key"))
+            else:
+                pending.append((row, f"mã bản ghi chỉ dòng {k[1]} nhưng họ tên/ngày sinh/số "
+                                     f"CCCD {altered}: không chắc là cùng người"))
+        elif k and other_list is not None:
+            pending.append((row, other_list))
+        elif row.key_text:
+            pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
+        else:
+            pending.append((row, no_key))
+    return matched, pending
+
+
 def _match_file(rf: ReturnedFile, accepted: set[str], source: dict[int, dict[str, object]],
                 expected: list[int] | None) -> _FileMatch:
     """Rows to records: by intact key whose original values agree, else by the original
     values (name + date of birth + ID) among the file's unclaimed records; the rest are
     people the hamlet added (never dropped)."""
-    matched: dict[int, list[tuple[ReturnedRow, str]]] = {}
-    pending: list[tuple[ReturnedRow, str]] = []  # (row, why it is not matched by its key)
-    for row in rf.rows:
-        k = row.key
-        if k and k[0] in accepted and k[1] in source:
-            if agrees(row, source[k[1]]):
-                matched.setdefault(k[1], []).append((row, "key"))
-            else:
-                pending.append((row, f"mã bản ghi chỉ dòng {k[1]} nhưng họ tên/ngày sinh/số "
-                                     "CCCD gốc đã bị sửa: không chắc là cùng người"))
-        elif row.key_text:
-            pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
-        else:
-            pending.append((row, "người mới (không có khóa)"))
+    matched, pending = by_key(rf.rows, accepted, source,
+                              altered="gốc đã bị sửa", no_key="người mới (không có khóa)")
     by_values = ByValues(source, (r for r in (expected if expected is not None
                                               else sorted(source)) if r not in matched),
                          rf.has_orig, [r.orig for r in rf.rows])

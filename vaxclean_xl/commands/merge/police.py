@@ -19,7 +19,7 @@ from vaxclean_xl.commands.merge.match import (
     MATCH_FIELDS,
     ByValues,
     Proposal,
-    agrees,
+    by_key,
     new_text,
     same_value,
     show,
@@ -119,22 +119,9 @@ def _match_police(pf: P.PoliceFile, ids: set[str], source: dict[int, dict[str, o
     """Police rows to records: by intact key whose printed values agree with ORIGINAL, else
     by the printed values (name + date of birth + ID) among the records no key claimed.
     Returns (source row -> [(row, how)], rows matching no record with the reason)."""
-    matched: dict[int, list[tuple[P.PoliceRow, str]]] = {}
-    pending: list[tuple[P.PoliceRow, str]] = []
-    for row in pf.rows:
-        k = row.key
-        if k and k[0] in ids and k[1] in source:
-            if agrees(row, source[k[1]]):
-                matched.setdefault(k[1], []).append((row, "key"))
-            else:
-                pending.append((row, f"mã bản ghi chỉ dòng {k[1]} nhưng họ tên/ngày sinh/số "
-                                     "CCCD không khớp danh sách gốc: không chắc là cùng người"))
-        elif k:
-            pending.append((row, "mã bản ghi của một danh sách khác"))
-        elif row.key_text:
-            pending.append((row, "khóa hỏng, không tìm thấy người trong danh sách gốc"))
-        else:
-            pending.append((row, "không có mã bản ghi"))
+    matched, pending = by_key(pf.rows, ids, source, altered="không khớp danh sách gốc",
+                              no_key="không có mã bản ghi",
+                              other_list="mã bản ghi của một danh sách khác")
     unmatched: list[tuple[P.PoliceRow, str]] = []
     if not pending:
         return matched, unmatched

@@ -110,13 +110,21 @@ class Worklist:
 
 
 @dataclass(slots=True)
-class Found:
+class Outputs:
+    """The tool's outputs of one kind each (found in the folders, or of one list)."""
+
     validations: list[Validation] = field(default_factory=list)
     manifests: list[Manifest] = field(default_factory=list)
     merges: list[Merge] = field(default_factory=list)
     police: list[Police] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     worklists: list[Worklist] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Found(Outputs):
+    """Everything the folders hold: the outputs, and spreadsheets that may be lists."""
+
     candidates: list[Path] = field(default_factory=list)  # spreadsheets: maybe a source list
     skipped: list[Path] = field(default_factory=list)
     seen: set[Path] = field(default_factory=set)
@@ -400,17 +408,11 @@ class _UnionFind:
 
 
 @dataclass(slots=True)
-class Group:
+class Group(Outputs):
     """What belongs to one commune list while it is being assembled."""
 
     root: str = ""  # node of the original list
-    validations: list[Validation] = field(default_factory=list)
     later_validations: list[Validation] = field(default_factory=list)
-    manifests: list[Manifest] = field(default_factory=list)
-    merges: list[Merge] = field(default_factory=list)
-    police: list[Police] = field(default_factory=list)
-    imports: list[Import] = field(default_factory=list)
-    worklists: list[Worklist] = field(default_factory=list)
     names: set[str] = field(default_factory=set)  # file names of the list and its outputs
     source_paths: list[str] = field(default_factory=list)  # recorded paths of the original
     near: Path = Path(".")

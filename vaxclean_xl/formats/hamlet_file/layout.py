@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.core.normalize import hamlet_key
-from vaxclean_xl.formats.readback import META_SHEET
+from vaxclean_xl.formats.readback import KEY_HEADER, META_SHEET, STT_HEADER
 from vaxclean_xl.formats.split_manifest import MANIFEST_NAME
 from vaxclean_xl.formats.split_manifest import SCHEMA as SCHEMA_MANIFEST
 
@@ -29,16 +30,9 @@ HEADER_ROW = 6  # 1-based Excel row of the column headers (title block above)
 FIRST_ROW = 7  # first record row
 NO_HAMLET_FILE = "Chua-ro-thon"
 
-KEY_HEADER = "Mã bản ghi"
-STT_HEADER = "STT"
+# the original values under the report contract's field labels (core.model.FIELD_LABEL_VI)
 ORIG_HEADERS: dict[str, str] = {
-    "full_name": "Họ và tên",
-    "dob": "Ngày sinh",
-    "sex": "Giới tính",
-    "id_number": "Số CCCD/CMND",
-    "phone": "Số điện thoại",
-    "hamlet": "Thôn/Xóm",
-}
+    f: FIELD_LABEL_VI[f] for f in ("full_name", "dob", "sex", "id_number", "phone", "hamlet")}
 CORR_HEADERS: dict[str, str] = {
     "full_name": "Họ và tên (sửa)",
     "dob": "Ngày sinh (sửa)",
