@@ -201,12 +201,12 @@ def _sample_generator() -> Callable[[Path, int, int, float], object] | None:
 
 
 def _sample_signature() -> str:
-    """Identity of the current vaxclean_xl/sample.py, so a recorded failure expires when the
-    file changes."""
+    """Identity of the current vaxclean_xl/sample/ package, so a recorded failure expires
+    when one of its files changes."""
     import vaxclean_xl.sample as sample
 
-    st = Path(sample.__file__).stat()
-    return f"{st.st_mtime_ns}:{st.st_size}"
+    stats = [p.stat() for p in sorted(Path(sample.__file__).parent.glob("*.py"))]
+    return ";".join(f"{st.st_mtime_ns}:{st.st_size}" for st in stats)
 
 
 def _atomic_generate(target: Path, make: Callable[[Path], object]) -> None:
