@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.common import validate_table
+from vaxclean_xl.commands.common import open_list
 from vaxclean_xl.core import sheetcheck
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import Record
@@ -37,8 +37,8 @@ from vaxclean_xl.formats.split_manifest import (
     read_manifest,
 )
 from vaxclean_xl.io.atomic import output_batch, refuse_same_file
-from vaxclean_xl.io.reader import Table, read_table
-from vaxclean_xl.settings import Settings, load_settings
+from vaxclean_xl.io.reader import Table
+from vaxclean_xl.settings import Settings
 
 
 @dataclass(slots=True)
@@ -109,9 +109,9 @@ def split_file(
     Raises :class:`SplitRefused` (nothing written) when ``outdir`` holds files of another
     split or files no manifest accounts for."""
     src, outdir = Path(src), Path(outdir)
-    table = read_table(src, sheet=sheet, mapping=mapping)
-    settings = settings or load_settings(settings_file, src)
-    result = validate_table(table, today)
+    opened = open_list(src, sheet=sheet, mapping=mapping, settings=settings,
+                       settings_file=settings_file, with_settings=True, today=today)
+    table, settings, result = opened.table, opened.settings, opened.validation
     source_sha = L.sha256_file(src)
     rounds = existing_rounds(outdir)
     if new_round and (rounds or _foreign_files(outdir)):
