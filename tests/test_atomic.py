@@ -182,9 +182,7 @@ def test_atomic_path_is_a_one_output_batch(tmp_path: Path) -> None:
 # --- the commands: exit 2 leaves nothing written, one Vietnamese line names the file ------
 
 
-@pytest.fixture(autouse=True)
-def _logs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+pytestmark = pytest.mark.usefixtures("log_dir")
 
 
 @pytest.fixture(scope="module")

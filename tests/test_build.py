@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import zipfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from oletools.olevba import VBA_Parser
 
-from tests.conftest import soffice_or_skip
+from tests.conftest import run_uno, sha256_of, soffice_or_skip, uno_python_or_skip
 from vaxclean_xl.cli import main
 from vaxclean_xl.commands.build import build_addin, build_workbook, xlwings_runtime
 from vaxclean_xl.excel import registry, vba
@@ -93,8 +92,7 @@ def test_builds_are_deterministic(built, tmp_path):
     again = {"xlam": build_addin(tmp_path / "a.xlam").path,
              "xlsm": build_workbook(tmp_path / "b.xlsm").path}
     for kind in ("xlam", "xlsm"):
-        assert hashlib.sha256(built[kind].read_bytes()).digest() == \
-            hashlib.sha256(again[kind].read_bytes()).digest(), kind
+        assert sha256_of(built[kind]) == sha256_of(again[kind]), kind
 
 
 def test_control_workbook_sheets_and_buttons(built):
@@ -146,10 +144,8 @@ def test_install_excel_into_a_folder(tmp_path):
 def test_libreoffice_lists_modules_and_sheets(built, tmp_path):
     """LibreOffice has no filter for the add-in content type, so the .xlam is opened as a
     copy whose only change is that one content type (asserted equal otherwise below)."""
-    from tests.test_vbaproject import _run_uno, _uno_python_or_skip
-
     soffice = soffice_or_skip()
-    python = _uno_python_or_skip()
+    python = uno_python_or_skip()
     as_xlsm = tmp_path / "addin-as.xlsm"
     with zipfile.ZipFile(built["xlam"]) as zin, zipfile.ZipFile(as_xlsm, "w") as zout:
         for info in zin.infolist():
@@ -159,7 +155,7 @@ def test_libreoffice_lists_modules_and_sheets(built, tmp_path):
                 assert swapped != data
                 data = swapped
             zout.writestr(info, data)
-    results = _run_uno(soffice, python, [(str(as_xlsm), ""), (str(built["xlsm"]), "")],
+    results = run_uno(soffice, python, [(str(as_xlsm), ""), (str(built["xlsm"]), "")],
                        tmp_path)
     want = {"ThisWorkbook", "Sheet1", "xlwings", "Dictionary", registry.DISPATCH_MODULE,
             registry.HELPERS_MODULE}

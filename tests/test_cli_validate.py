@@ -4,7 +4,6 @@ outputs, and that the input is never touched."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import zipfile
 from pathlib import Path
@@ -13,7 +12,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.conftest import soffice_convert
+from tests.conftest import sha256_of, soffice_convert
 from vaxclean_xl.cli import main
 
 HEADERS = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD/CMND", "SĐT", "Thôn/Xóm"]
@@ -52,16 +51,12 @@ def make_list(path: Path, rows=ROWS, *, dropdown: bool = True) -> Path:
     return path
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_validate_writes_outputs_and_exit_1(tmp_path, capsys):
     src = make_list(tmp_path / "ds.xlsx")
-    before = sha(src)
+    before = sha256_of(src)
     code = main(["validate", str(src), "--json", str(tmp_path / "r.json")])
     assert code == 1
-    assert sha(src) == before  # input untouched
+    assert sha256_of(src) == before  # input untouched
     out = tmp_path / "ds.kiemtra.xlsx"
     report = json.loads((tmp_path / "r.json").read_text("utf-8"))
     assert report["schema"] == "vaxclean.validation/1"
@@ -190,10 +185,10 @@ def test_no_header_exit_2(tmp_path, capsys):
 
 def test_output_equal_to_input_refused(tmp_path, capsys):
     src = make_list(tmp_path / "ds.xlsx")
-    before = sha(src)
+    before = sha256_of(src)
     assert main(["validate", str(src), "-o", str(src)]) == 2
     assert "trùng với tệp đầu vào" in capsys.readouterr().err
-    assert sha(src) == before
+    assert sha256_of(src) == before
 
 
 def test_map_override(tmp_path):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +11,7 @@ import pytest
 import xlsxwriter
 from openpyxl.styles import Font
 
-from tests.conftest import soffice_convert, soffice_or_skip
+from tests.conftest import generated_sample, soffice_convert, soffice_or_skip
 from vaxclean_xl.cli.edit_list import add_edit_parser
 from vaxclean_xl.commands import edit_list as E
 from vaxclean_xl.commands.merge import merge_files
@@ -31,7 +30,6 @@ from vaxclean_xl.sample import (
     C_SEX,
     FIRST_DATA_ROW,
     SHEET,
-    generate_sample,
 )
 from vaxclean_xl.settings import Settings
 
@@ -55,10 +53,8 @@ DONE = col(W.DONE_COL)
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    d = tmp_path_factory.mktemp("edit")
-    src = d / "goc.xlsx"
-    truth = json.loads(generate_sample(src, rows=150, seed=3, today=TODAY).read_text("utf-8"))
-    return src, truth
+    return generated_sample(tmp_path_factory.mktemp("edit") / "goc.xlsx", rows=150, seed=3,
+                            today=TODAY)
 
 
 def first_with(truth: dict, errors: list[str]) -> int:

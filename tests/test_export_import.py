@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import re
 import unicodedata
@@ -19,7 +18,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.conftest import soffice_convert
+from tests.conftest import sha256_of, soffice_convert
 from vaxclean_xl.cli.export_import import add_export_parser
 from vaxclean_xl.commands.export_import import export_import
 from vaxclean_xl.commands.validate import validate_file
@@ -81,9 +80,7 @@ SETTINGS = {"province": "Hà Nội", "province_code": "01", "district": "Quận 
             "priority_group": "9"}
 
 
-@pytest.fixture(autouse=True)
-def _logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path / "logs"))
+pytestmark = pytest.mark.usefixtures("log_dir")
 
 
 def write_list(path: Path, corrected: bool) -> Path:
@@ -130,10 +127,6 @@ def lists(tmp_path: Path) -> dict[str, Path]:
     settings = tmp_path / "caidat.json"
     settings.write_text(json.dumps(SETTINGS, ensure_ascii=False), encoding="utf-8")
     return {"original": original, "fixed": fixed, "baseline": baseline, "settings": settings}
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- the spec
@@ -201,10 +194,10 @@ def header_cell(col) -> tuple[int, int]:
 
 def test_default_file_structure_matches_the_spec(lists: dict[str, Path]) -> None:
     out = lists["fixed"].with_name("import.xlsx")
-    before = sha(lists["fixed"])
+    before = sha256_of(lists["fixed"])
     outcome = export_import(lists["fixed"], out, baseline=lists["baseline"],
                             settings_file=lists["settings"], today=TODAY)
-    assert sha(lists["fixed"]) == before
+    assert sha256_of(lists["fixed"]) == before
     assert outcome.written == 2 and outcome.exit_code == 1
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == [DATA_SHEET]
@@ -498,11 +491,11 @@ def test_fill_reordered_template_keeps_everything_else(lists: dict[str, Path],
     tpl = tmp_path / "mau-nen-tang.xlsx"
     where = build_official(tpl, order=REORDERED, extra_after=1, prestyle=True)
     assert where["dose2_date"] < where["dose1_date"]  # really reordered
-    before = sha(tpl)
+    before = sha256_of(tpl)
     out = tmp_path / "da-dien.xlsx"
     outcome = export_import(lists["fixed"], out, template=tpl, settings_file=lists["settings"],
                             today=TODAY)
-    assert sha(tpl) == before
+    assert sha256_of(tpl) == before
     assert outcome.written == 4 and outcome.first_row == 9 and outcome.sheet == DATA_SHEET
     assert outcome.missing_columns == []
     # Only the data sheet changed: the first data row's styles were reused.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +22,22 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.conftest import soffice_or_skip
+from tests.conftest import (
+    FIRST,
+    HAMLETS,
+    HEADER_ROW,
+    PER,
+    Sheet,
+    make_original,
+    person,
+    records_of,
+    row_of,
+    sha256_of,
+    sheet_rows,
+    soffice_or_skip,
+    write_people,
+)
+from tests.conftest import ORIGINAL_TODAY as TODAY
 from vaxclean_xl.cli.merge import add_merge_parser
 from vaxclean_xl.commands.merge import MergeError, merge_files
 from vaxclean_xl.commands.split import split_file
@@ -42,66 +56,9 @@ from vaxclean_xl.formats.merge_report import (
     SHEET_REJECTED,
 )
 
-TODAY = dt.date(2026, 1, 15)
-HAMLETS = ["Xóm Đông", "Xóm Tây", "Thôn Bắc", "Thôn Nam", "Ấp Một", "Ấp Hai", "Khu Ba",
-           "Tổ Bốn", "Bản Năm", "Làng Sáu", "Xóm Bảy", "Xóm Tám"]
-PER = 4
-HEADER_ROW, FIRST = 4, 5
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng"]
-GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hùng", "Khánh", "Long", "Minh",
-           "Nam", "Phong", "Quang", "Sơn", "Thắng", "Tiến", "Toàn", "Trung", "Tuấn", "Việt",
-           "Vinh", "Huy", "Lâm", "Nghĩa"]
-GIVEN_F = ["Anh", "Châu", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng",
-           "Hương", "Huyền", "Lan", "Liên", "Linh", "Loan", "Mai", "Nga", "Ngọc", "Nhung",
-           "Oanh", "Phương", "Quỳnh", "Thảo"]
-
+pytestmark = pytest.mark.usefixtures("module_log_dir")  # the log checked below
 
 # --------------------------------------------------------------------------- fixtures
-
-
-def person(i: int) -> dict:
-    sex = "Nam" if i % 2 == 0 else "Nữ"
-    given = (GIVEN_M if sex == "Nam" else GIVEN_F)[i // 2]
-    middle = "Văn" if sex == "Nam" else "Thị"
-    dob = dt.date(1950 + i, 1 + i % 12, 1 + i % 28)
-    digit = ("0" if sex == "Nam" else "1") if dob.year < 2000 else ("2" if sex == "Nam" else "3")
-    return {"name": f"{FAMILY[i % len(FAMILY)]} {middle} {given}", "dob": dob, "sex": sex,
-            "id": f"001{digit}{dob.year % 100:02d}{i:06d}", "phone": f"09{i:08d}",
-            "hamlet": HAMLETS[i % len(HAMLETS)]}
-
-
-def make_original(path: Path, n: int = PER * len(HAMLETS), title: str = "AN BÌNH") -> Path:
-    """A commune list as staff keep it: titles, header in row 4, dates as real dates,
-    IDs as text, a total row and a signature block."""
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Danh sách")
-    bold = wb.add_format({"bold": True})
-    text = wb.add_format({"num_format": "@"})
-    date = wb.add_format({"num_format": "dd/mm/yyyy"})
-    ws.merge_range("A1:G1", f"TRẠM Y TẾ XÃ {title}", bold)
-    ws.merge_range("A2:G2", "DANH SÁCH ĐỐI TƯỢNG TIÊM CHỦNG COVID-19 CẦN LÀM SẠCH", bold)
-    ws.write_row(HEADER_ROW - 1, 0, ["STT", "Họ và tên", "Ngày sinh", "Giới tính",
-                                     "Số CCCD/CMND", "Số điện thoại", "Thôn/Xóm"], bold)
-    for i in range(n):
-        p = person(i)
-        r = FIRST - 1 + i
-        ws.write_number(r, 0, i + 1)
-        ws.write_string(r, 1, p["name"])
-        ws.write_datetime(r, 2, dt.datetime.combine(p["dob"], dt.time()), date)
-        ws.write_string(r, 3, p["sex"])
-        ws.write_string(r, 4, p["id"], text)
-        ws.write_string(r, 5, p["phone"], text)
-        ws.write_string(r, 6, p["hamlet"])
-    ws.write_string(FIRST - 1 + n, 0, f"Tổng cộng: {n} người", bold)
-    ws.write_string(FIRST + n + 1, 1, "NGƯỜI LẬP BIỂU", bold)
-    ws.write_string(FIRST + n + 2, 1, "(Ký, ghi rõ họ tên)")
-    wb.close()
-    return path
-
-
-def row_of(i: int) -> int:
-    """Excel row of record i in the original (and in MERGED)."""
-    return FIRST + i
 
 
 def other_sex_id(i: int) -> str:
@@ -109,45 +66,6 @@ def other_sex_id(i: int) -> str:
     to stay consistent with the ID (alone, it would be held back as ID101)."""
     old = person(i)["id"]
     return old[:3] + {"0": "1", "1": "0", "2": "3", "3": "2"}[old[3]] + old[4:]
-
-
-def records_of(hamlet: str) -> list[int]:
-    return [i for i in range(PER * len(HAMLETS)) if HAMLETS[i % len(HAMLETS)] == hamlet]
-
-
-class Sheet:
-    """A hamlet file's data sheet opened with openpyxl, columns found by header text."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.wb = openpyxl.load_workbook(path)
-        self.ws = self.wb[L.DATA_SHEET]
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.col = {self.ws.cell(L.HEADER_ROW, c).value: c
-                    for c in range(1, self.ws.max_column + 1)
-                    if self.ws.cell(L.HEADER_ROW, c).value}
-
-    def row(self, i: int) -> int:
-        """Row of record i (by key)."""
-        for r in range(L.FIRST_ROW, self.ws.max_row + 1):
-            parsed = L.parse_key(self.ws.cell(r, self.col[L.KEY_HEADER]).value)
-            if parsed and parsed[1] == row_of(i):
-                return r
-        raise KeyError(i)
-
-    def set(self, i: int, header: str, value: object) -> None:
-        self.ws.cell(self.row(i), self.col[header], value)
-
-    def last_record_row(self) -> int:
-        key = self.col[L.KEY_HEADER]
-        return max(r for r in range(L.FIRST_ROW, self.ws.max_row + 1)
-                   if self.ws.cell(r, key).value)
-
-    def save(self, path: Path | None = None) -> Path:
-        self.wb.save(path or self.path)
-        return path or self.path
 
 
 def soffice_jobs(jobs: list[tuple[Path, str, Path]]) -> list[Path]:
@@ -172,29 +90,9 @@ def soffice_jobs(jobs: list[tuple[Path, str, Path]]) -> list[Path]:
     return outs
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def workbook_values(path: Path) -> dict[str, list[list[object]]]:
     wb = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb}
-
-
-def sheet_rows(path: Path, name: str) -> list[dict[str, object]]:
-    ws = openpyxl.load_workbook(path)[name]
-    rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def log_dir(tmp_path_factory):
-    """Keep the tool's log in a temp folder, to check what the merge writes there."""
-    mp = pytest.MonkeyPatch()
-    folder = tmp_path_factory.mktemp("logs")
-    mp.setenv("VAXCLEAN_LOG_DIR", str(folder))
-    yield folder
-    mp.undo()
 
 
 @pytest.fixture(scope="module")
@@ -391,10 +289,12 @@ def scenario(tmp_path_factory):
 @pytest.fixture(scope="module")
 def merged(scenario):
     base = scenario["base"]
-    before = {p.name: sha(p) for p in scenario["inputs"]} | {"orig": sha(scenario["original"])}
+    before = ({p.name: sha256_of(p) for p in scenario["inputs"]}
+              | {"orig": sha256_of(scenario["original"])})
     outcome = merge_files(scenario["original"], [scenario["ret"]], base / "gop.xlsx",
                           base / "gop.json", today=TODAY)
-    after = {p.name: sha(p) for p in scenario["inputs"]} | {"orig": sha(scenario["original"])}
+    after = ({p.name: sha256_of(p) for p in scenario["inputs"]}
+             | {"orig": sha256_of(scenario["original"])})
     assert before == after, "ORIGINAL and the returned files must not be touched"
     return outcome
 
@@ -523,8 +423,8 @@ def test_report_lists_everything(scenario, merged):
     assert s["missing"] == 1 and s["not_returned"] == 1
 
 
-def test_log_holds_row_numbers_not_personal_data(merged, log_dir):
-    log = (log_dir / "vaxclean.log").read_text(encoding="utf-8")
+def test_log_holds_row_numbers_not_personal_data(merged, module_log_dir):
+    log = (module_log_dir / "vaxclean.log").read_text(encoding="utf-8")
     assert FALLBACK_REASON in log and "records_in=48 records_out=48" in log
     for i in range(PER * len(HAMLETS)):
         p = person(i)
@@ -707,18 +607,7 @@ def make_rich_original(path: Path, n: int = len(HAMLETS)) -> Path:
     date = wb.add_format({"num_format": "dd/mm/yyyy"})
     name_font = wb.add_format({"font_name": "Times New Roman", "font_size": 13})
     ws.merge_range("A1:G1", "TRẠM Y TẾ XÃ AN BÌNH", bold)
-    ws.write_row(HEADER_ROW - 1, 0, ["STT", "Họ và tên", "Ngày sinh", "Giới tính",
-                                     "Số CCCD/CMND", "Số điện thoại", "Thôn/Xóm"], bold)
-    for i in range(n):
-        p = person(i)
-        r = FIRST - 1 + i
-        ws.write_number(r, 0, i + 1)
-        ws.write_string(r, 1, p["name"], name_font)
-        ws.write_datetime(r, 2, dt.datetime.combine(p["dob"], dt.time()), date)
-        ws.write_string(r, 3, p["sex"])
-        ws.write_string(r, 4, p["id"], text)
-        ws.write_string(r, 5, p["phone"], text)
-        ws.write_string(r, 6, p["hamlet"])
+    write_people(ws, n, bold=bold, text=text, date=date, name=name_font)
     last = FIRST + n - 1
     ws.data_validation(f"D{FIRST}:D{last}", {"validate": "list", "source": ["Nam", "Nữ"]})
     ws.conditional_format(f"A{FIRST}:A{last}",

@@ -5,14 +5,17 @@ record (real files: a split, hamlet files damaged with openpyxl, a police list).
 from __future__ import annotations
 
 import openpyxl
+import pytest
 
-from tests.test_merge import TODAY, Sheet, make_original, person, records_of, row_of
-from tests.test_merge_police import PCOL, fill_police
+from tests.conftest import ORIGINAL_TODAY as TODAY
+from tests.conftest import PCOL, Sheet, fill_police, make_original, person, records_of, row_of
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.formats import police_list as P
 from vaxclean_xl.formats.hamlet_file import layout as L
+
+pytestmark = pytest.mark.usefixtures("log_dir")
 
 
 def split_all(tmp_path):
@@ -95,7 +98,7 @@ def test_police_row_with_damaged_key_and_name_matches_on_dob_and_id(tmp_path):
 def test_edits_in_the_locked_original_columns_are_counted_and_listed(tmp_path, capsys):
     """Issue 9.9: a hamlet that unprotects the sheet and types over the original columns is
     not applied, and the edits are counted (summary, CLI) and listed in their own sheet."""
-    from tests.test_merge import sheet_rows
+    from tests.conftest import sheet_rows
     from vaxclean_xl.cli import main
     from vaxclean_xl.formats.merge_report import SHEET_ORIGINAL_EDITS
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -16,7 +15,19 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import soffice_convert
+from tests.conftest import (
+    DOB_OK,
+    ID_OK,
+    NAME_OK,
+    NOTE,
+    RESULT,
+    SEX_OK,
+    edit_hamlet_file,
+    fill_police,
+    sha256_of,
+    sheet_rows,
+    soffice_convert,
+)
 from vaxclean_xl.cli.merge import add_merge_parser
 from vaxclean_xl.commands.merge import MergeError, merge_files
 from vaxclean_xl.commands.police_list import police_list
@@ -37,25 +48,11 @@ from vaxclean_xl.sample import SHEET, generate_sample
 
 TODAY = dt.date(2024, 5, 1)
 ROWS = 150
-# police columns by header (the list's own layout; the reader finds them by header text)
-PCOL = {c.header: openpyxl.utils.get_column_letter(i + 1) for i, c in enumerate(P.COLUMNS)}
-RESULT, NAME_OK, DOB_OK, SEX_OK, ID_OK, NOTE = (
-    PCOL[P.RESULT_HEADER], *(PCOL[P.CORRECT_HEADERS[f]] for f in
-                             ("full_name", "dob", "sex", "id_number")), PCOL[P.NOTE_HEADER])
-
 POLICE_NAME = "Phạm Thị Công An"
 POLICE_ID = "001184012345"  # a woman born in 1984: consistent with the police's sex and date
 HAMLET_NAME = "Hoàng Thị Thôn Sửa"
 
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def sheet_rows(path: Path, name: str) -> list[dict[str, object]]:
-    ws = openpyxl.load_workbook(path)[name]
-    rows = list(ws.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+pytestmark = pytest.mark.usefixtures("module_log_dir")
 
 
 class ListSheet:
@@ -72,56 +69,7 @@ class ListSheet:
         return self.ws.cell(row, self.col[header]).value
 
 
-def edit_hamlet_file(path: Path, edits: dict[int, dict[str, object]]) -> None:
-    """Type corrections into a hamlet file as a hamlet worker would (source row -> header ->
-    value), on the rows found by their key."""
-    wb = openpyxl.load_workbook(path)
-    ws = wb[L.DATA_SHEET]
-    col = {ws.cell(L.HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
-    rows = {}
-    for r in range(L.FIRST_ROW, ws.max_row + 1):
-        key = L.parse_key(ws.cell(r, col[L.KEY_HEADER]).value)
-        if key:
-            rows[key[1]] = r
-    for src_row, values in edits.items():
-        for header, value in values.items():
-            ws.cell(rows[src_row], col[header], value)
-    wb.save(path)
-
-
-def police_rows(path: Path) -> dict[int, int]:
-    """Source row -> Excel row of each record of a police list (by its key)."""
-    ws = openpyxl.load_workbook(path)[P.DATA_SHEET]
-    out = {}
-    for r in range(P.FIRST_ROW, ws.max_row + 1):
-        key = P.parse_key(ws[f"{PCOL[P.KEY_HEADER]}{r}"].value)
-        if key:
-            out[key[1]] = r
-    return out
-
-
-def fill_police(path: Path, out: Path, fills: dict[int, dict[str, object]]) -> dict[int, int]:
-    """Fill the police columns (source row -> column letter -> value) as the police would,
-    with typed values (openpyxl); returns source row -> Excel row of the list."""
-    rows = police_rows(path)
-    wb = openpyxl.load_workbook(path)
-    ws = wb[P.DATA_SHEET]
-    for src_row, values in fills.items():
-        for letter, value in values.items():
-            ws[f"{letter}{rows[src_row]}"] = value
-    wb.save(out)
-    return rows
-
-
 # --------------------------------------------------------------------------- the procedure
-
-
-@pytest.fixture(scope="module", autouse=True)
-def log_dir(tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("VAXCLEAN_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
-    yield
-    mp.undo()
 
 
 @pytest.fixture(scope="module")
@@ -182,10 +130,10 @@ def flow(tmp_path_factory):
     }
     returned = base / "ca-tra-ve.xlsx"
     listed = fill_police(made.output, returned, fills)
-    before = {p: sha(p) for p in (gop, returned)}
+    before = {p: sha256_of(p) for p in (gop, returned)}
     outcome = merge_files(gop, [returned], base / "ds.gop2.xlsx", base / "gop2.json",
                           today=TODAY)
-    assert before == {p: sha(p) for p in (gop, returned)}, "inputs must not be touched"
+    assert before == {p: sha256_of(p) for p in (gop, returned)}, "inputs must not be touched"
     return {"base": base, "src": src, "split": split, "records": records, "gop": gop,
             "merged": merged, "police": made, "returned": returned, "listed": listed,
             "fills": fills, "outcome": outcome, "named": named, "fixed": fixed,
@@ -482,7 +430,8 @@ def test_cli_prints_the_police_counts(flow, tmp_path, capsys):
 @pytest.mark.libreoffice
 def test_police_list_resaved_by_libreoffice(flow, tmp_path):
     resaved = soffice_convert(flow["returned"], "xlsx", tmp_path / "lo")
-    assert resaved.name == flow["returned"].name and sha(resaved) != sha(flow["returned"])
+    assert resaved.name == flow["returned"].name
+    assert sha256_of(resaved) != sha256_of(flow["returned"])
     outcome = merge_files(flow["gop"], [resaved], tmp_path / "m.xlsx", today=TODAY)
     first = flow["outcome"].report
     assert outcome.report["changes"] == first["changes"]

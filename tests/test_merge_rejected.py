@@ -10,16 +10,17 @@ import json
 import openpyxl
 import pytest
 
-from tests.test_merge import (
-    TODAY,
+from tests.conftest import ORIGINAL_TODAY as TODAY
+from tests.conftest import (
+    PCOL,
     Sheet,
+    fill_police,
     make_original,
     person,
     records_of,
     row_of,
     sheet_rows,
 )
-from tests.test_merge_police import PCOL, fill_police
 from vaxclean_xl.cli import main
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
@@ -29,6 +30,8 @@ from vaxclean_xl.formats.merge_report import SHEET_CHANGES, SHEET_REJECTED
 
 DONG = records_of("Xóm Đông")  # four people, all valid in the original list
 TAY = records_of("Xóm Tây")
+
+pytestmark = pytest.mark.usefixtures("module_log_dir")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,12 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.conftest import soffice_convert, soffice_or_skip
+from tests.conftest import (
+    generated_sample,
+    skip_or_fail_in_ci,
+    soffice_convert,
+    soffice_or_skip,
+)
 from vaxclean_xl.cli.police_list import add_police_parser
 from vaxclean_xl.commands.police_list import (
     NO_SOFFICE_VI,
@@ -35,10 +40,8 @@ COL = {c.header: openpyxl.utils.get_column_letter(i + 1) for i, c in enumerate(P
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    d = tmp_path_factory.mktemp("police")
-    src = d / "danh-sach.xlsx"
-    truth = json.loads(generate_sample(src, rows=150, seed=3, today=TODAY).read_text("utf-8"))
-    return src, truth
+    return generated_sample(tmp_path_factory.mktemp("police") / "danh-sach.xlsx", rows=150,
+                            seed=3, today=TODAY)
 
 
 @pytest.fixture(scope="module")
@@ -277,7 +280,7 @@ def _run(argv: list[str]) -> int:
 
 def test_cli_summary_settings_file_and_default_output(tmp_path, capsys):
     src = tmp_path / "ds.xlsx"  # the CLI validates as of today: a sample made for today
-    truth = json.loads(generate_sample(src, rows=150, seed=3).read_text("utf-8"))
+    _, truth = generated_sample(src, rows=150, seed=3)
     settings = tmp_path / "tram.toml"
     settings.write_text('commune = "An Bình"\npolice_head = "Đinh Văn Hùng"\n', "utf-8")
     assert _run(["police-list", str(src), "--settings", str(settings)]) == 0
@@ -298,7 +301,7 @@ def test_cli_pdf_without_libreoffice_says_so(sample, tmp_path, capsys, monkeypat
     for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432"):
         monkeypatch.delenv(var, raising=False)
     if Path("/Applications/LibreOffice.app").exists():
-        pytest.skip("LibreOffice installed outside PATH")
+        skip_or_fail_in_ci("LibreOffice installed outside PATH: cannot test its absence")
     out = tmp_path / "ca.xlsx"
     assert _run(["police-list", str(sample[0]), "-o", str(out), "--pdf"]) == 0
     captured = capsys.readouterr()
@@ -439,11 +442,9 @@ def test_pdf_timeout_gives_a_message_and_no_file(made, tmp_path):
 
 def test_baseline_adds_records_that_were_wrong_originally(tmp_path):
     """With the original list's report, records the hamlets already fixed are verified too."""
-    import json
 
     from vaxclean_xl.commands.police_list import police_list
     from vaxclean_xl.commands.validate import validate_file
-    from vaxclean_xl.sample import generate_sample
 
     src = tmp_path / "ds.xlsx"
     generate_sample(src, rows=120, seed=4)

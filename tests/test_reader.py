@@ -895,11 +895,10 @@ def test_another_sheet_with_a_list_is_named_with_sheet_option(tmp_path: Path) ->
     assert seen == []  # the user chose
 
 
-def test_other_list_notice_reaches_stderr_without_personal_data(tmp_path: Path, capsys,
-                                                                  monkeypatch) -> None:
+@pytest.mark.usefixtures("log_dir")
+def test_other_list_notice_reaches_stderr_without_personal_data(tmp_path: Path, capsys) -> None:
     from vaxclean_xl.cli import main
 
-    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path / "logs"))
     path = make_two_lists(tmp_path / "ds.xlsx")
     assert main(["validate", str(path), "-o", str(tmp_path / "kq.xlsx"), "-q"]) in (0, 1)
     err = capsys.readouterr().err

@@ -12,8 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.conftest import soffice_convert
-from tests.test_merge_police import NAME_OK, RESULT, edit_hamlet_file, fill_police
+from tests.conftest import NAME_OK, RESULT, edit_hamlet_file, fill_police, soffice_convert
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
@@ -25,12 +24,7 @@ from vaxclean_xl.sample import SHEET, generate_sample
 TODAY = dt.date(2024, 5, 1)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _logs(tmp_path_factory: pytest.TempPathFactory):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("VAXCLEAN_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
-    yield
-    mp.undo()
+pytestmark = pytest.mark.usefixtures("module_log_dir")
 
 
 def _status_block(path: Path, header_row: int) -> tuple[list[int], dict[int, tuple]]:

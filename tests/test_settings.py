@@ -14,10 +14,7 @@ from vaxclean_xl.cli import main
 from vaxclean_xl.errors import InputError
 from vaxclean_xl.settings import load_settings, load_settings_file
 
-
-@pytest.fixture(autouse=True)
-def _logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("VAXCLEAN_LOG_DIR", str(tmp_path / "logs"))
+pytestmark = pytest.mark.usefixtures("log_dir")
 
 
 def make_list(path: Path, settings_rows: list[tuple[str, object]] = ()) -> Path:

@@ -11,17 +11,22 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from tests.test_merge import HAMLETS, TODAY, Sheet, make_original, records_of, row_of, sha
+from tests.conftest import HAMLETS, Sheet, make_original, records_of, row_of, sha256_of
+from tests.conftest import ORIGINAL_TODAY as TODAY
 from vaxclean_xl.cli import main
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.formats.hamlet_file import layout as L
 
+pytestmark = pytest.mark.usefixtures("log_dir")
+
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file below ``folder`` with its SHA-256 (what a second split must not touch)."""
-    return {str(p.relative_to(folder)): sha(p) for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): sha256_of(p)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_second_split_reuses_folder_and_keeps_edited_file(tmp_path, capsys):

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import random
-import shutil
-import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -31,7 +27,7 @@ import xlsxwriter
 import xlwings
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from tests.conftest import soffice_or_skip
+from tests.conftest import run_uno, skip_or_fail_in_ci, soffice_or_skip, uno_python_or_skip
 from vaxclean_xl.addin.cfb import build_cfb, cfb_name_key
 from vaxclean_xl.addin.ovba import _copy_token_help, compress, decompress
 from vaxclean_xl.addin.vbaproject import (
@@ -424,7 +420,7 @@ def test_xlwings_runtime_passes_through_byte_for_byte(project_bin: bytes) -> Non
 def test_olevba_command_line(project_bin: bytes, xlsm_path: Path, tmp_path: Path) -> None:
     olevba = Path(sys.executable).with_name("olevba")
     if not olevba.exists():
-        pytest.skip("olevba script not installed next to the interpreter")
+        skip_or_fail_in_ci("olevba script not installed next to the interpreter")
     bin_path = tmp_path / "vbaProject.bin"
     bin_path.write_bytes(project_bin)
     texts = expected_texts()
@@ -497,117 +493,13 @@ def test_vba_string_literal() -> None:
 
 # --- LibreOffice imports the modules ------------------------------------------------------
 
-_UNO_SCRIPT = r"""
-import json, sys, time
-import uno
-from com.sun.star.beans import PropertyValue
-from com.sun.star.connection import NoConnectException
-
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-port, jobs = int(sys.argv[1]), json.loads(sys.argv[2])
-local = uno.getComponentContext()
-resolver = local.ServiceManager.createInstanceWithContext(
-    "com.sun.star.bridge.UnoUrlResolver", local)
-deadline = time.time() + 120
-while True:
-    try:
-        ctx = resolver.resolve(
-            "uno:socket,host=localhost,port=%d;urp;StarOffice.ComponentContext" % port)
-        break
-    except NoConnectException:
-        if time.time() > deadline:
-            raise
-        time.sleep(0.5)
-desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-results = []
-for path, probe in jobs:
-    # MacroExecutionMode 4 = ALWAYS_EXECUTE_NO_WARN: load (and allow running) its macros
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0,
-        (prop("Hidden", True), prop("ReadOnly", True), prop("MacroExecutionMode", 4)))
-    libraries = {}
-    basic = doc.BasicLibraries
-    for name in basic.getElementNames():
-        basic.loadLibrary(name)
-        lib = basic.getByName(name)
-        libraries[name] = {module: lib.getByName(module) for module in lib.getElementNames()}
-    value = None
-    if probe:
-        script = doc.getScriptProvider().getScript(
-            "vnd.sun.star.script:%s?language=Basic&location=document" % probe)
-        value = script.invoke((), (), ())[0]
-    sheets = list(doc.Sheets.getElementNames()) if hasattr(doc, "Sheets") else []
-    results.append({"libraries": libraries, "probe": value, "sheets": sheets})
-    doc.close(True)
-try:
-    desktop.terminate()
-except Exception:
-    pass
-print(json.dumps(results))
-sys.stdout.flush()
-import os
-os._exit(0)  # skip the UNO bridge's teardown, which sometimes crashes after the work is done
-"""
-
 PROBE_TEXT = "Tiêm chủng – Đợt 2 \"ưu tiên\" 😀"
-
-
-def _uno_python_or_skip() -> str:
-    python = "/usr/bin/python3"
-    ok = os.path.exists(python) and subprocess.run(
-        [python, "-c", "import uno"], capture_output=True, timeout=60).returncode == 0
-    if ok:
-        return python
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("python3-uno (/usr/bin/python3 -c 'import uno') is required in CI")
-    pytest.skip("python3-uno not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("localhost", 0))
-        return sock.getsockname()[1]
-
-
-def _run_uno(soffice: str, python: str, jobs: list[tuple[str, str]],
-             tmp_path: Path) -> list[dict]:
-    """Start a private headless soffice, run the UNO script against it, always stop it."""
-    script = tmp_path / "list_vba.py"
-    script.write_text(_UNO_SCRIPT, encoding="utf-8")
-    port = _free_port()
-    profile = Path("/tmp") / f"lo-{uuid.uuid4().hex}"
-    office = subprocess.Popen(
-        [soffice, "--headless", "--invisible", "--nologo", "--norestore",
-         f"--accept=socket,host=localhost,port={port};urp;",
-         f"-env:UserInstallation=file://{profile}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        proc = subprocess.run([python, str(script), str(port), json.dumps(jobs)],
-                              capture_output=True, text=True, timeout=240)
-        assert proc.returncode == 0, proc.stderr
-        return json.loads(proc.stdout.strip().splitlines()[-1])
-    finally:
-        try:
-            office.wait(timeout=30)  # the script asked the desktop to terminate
-        except subprocess.TimeoutExpired:
-            os.killpg(office.pid, signal.SIGTERM)  # the process group we started
-            try:
-                office.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(office.pid, signal.SIGKILL)
-                office.wait()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.libreoffice
 def test_libreoffice_imports_the_modules(xlsm_path: Path, tmp_path: Path) -> None:
     soffice = soffice_or_skip()
-    python = _uno_python_or_skip()
+    python = uno_python_or_skip()
     # a second, minimal workbook whose one function LibreOffice runs: LibreOffice Basic
     # does not compile the whole xlwings runtime (Windows/Mac Declares), which would stop
     # any call into that library
@@ -622,7 +514,7 @@ def test_libreoffice_imports_the_modules(xlsm_path: Path, tmp_path: Path) -> Non
     workbook.add_vba_project(str(tmp_path / "probe.bin"))
     workbook.close()
 
-    listed, probed = _run_uno(soffice, python, [(str(xlsm_path), ""),
+    listed, probed = run_uno(soffice, python, [(str(xlsm_path), ""),
                                                 (str(probe_path), "ProbeProject.Probe.Label")],
                               tmp_path)
 
