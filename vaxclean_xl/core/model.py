@@ -40,6 +40,78 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+# --- doses (vaccination history) ----------------------------------------------------------
+
+# The cells of one dose, in the order lists and the import template show them.
+DOSE_PARTS: tuple[str, ...] = ("vaccine", "date", "lot", "site")
+
+DOSE_PART_LABEL_VI: dict[str, str] = {
+    "vaccine": "Tên vắc xin",
+    "date": "Ngày tiêm",
+    "lot": "Lô vắc xin",
+    "site": "Địa điểm tiêm",
+}
+
+_DOSE_PREFIX = "dose"
+
+
+def dose_field(number: int, part: str) -> str:
+    """The report's field name of one dose cell ("dose2_date"): findings and marks use it."""
+    return f"{_DOSE_PREFIX}{number}_{part}"
+
+
+def is_dose_field(field_name: str) -> bool:
+    """Whether a finding's field is a dose cell (dose findings never change the identity
+    group)."""
+    return field_name.startswith(_DOSE_PREFIX)
+
+
+def parse_dose_field(field_name: str) -> tuple[int, str] | None:
+    """(number, part) of a dose field name, or None for an identity field."""
+    if not is_dose_field(field_name):
+        return None
+    number, _, part = field_name[len(_DOSE_PREFIX):].partition("_")
+    if not number.isdigit() or part not in DOSE_PARTS:
+        return None
+    return int(number), part
+
+
+def dose_label_vi(field_name: str) -> str:
+    """"Mũi 2 - Ngày tiêm" for "dose2_date"; the field itself when it is not a dose's."""
+    parsed = parse_dose_field(field_name)
+    if parsed is None:
+        return field_name
+    return f"Mũi {parsed[0]} - {DOSE_PART_LABEL_VI[parsed[1]]}"
+
+
+@dataclass(frozen=True, slots=True)
+class DoseLayout:
+    """Where a list keeps its doses (found by the reader from header texts).
+
+    ``wide``: dose number -> part -> 0-based column, one person per row.
+    ``long``: one row per dose: part -> column, plus "number" when a column gives the dose
+    number (else the order of the person's rows does).
+    """
+
+    wide: dict[int, dict[str, int]] = field(default_factory=dict)
+    long: dict[str, int] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.wide or self.long)
+
+
+@dataclass(slots=True)
+class Dose:
+    """One injection of one person as the list records it."""
+
+    number: int  # 1, 2, 3 ... (Mũi 1, Mũi 2, Mũi 3 (nhắc lại) ...)
+    cells: dict[str, object]  # part -> cell value as read (absent part: missing key)
+    row: int  # Excel row holding this dose's cells
+    cols: dict[str, int]  # part -> 0-based column of that cell (for marks)
+    vaccine: str | None = None  # platform spelling once matched by the catalogue
+    date: _dt.date | None = None
+
+
 # Field names of the report contract, in the order the tool shows them.
 FIELDS: tuple[str, ...] = (
     "full_name",
@@ -108,6 +180,9 @@ class Record:
     hamlet: str = ""
     name_font: str | None = None  # font of the name cell, when known (legacy encodings)
     findings: list[Finding] = field(default_factory=list)
+    doses: list[Dose] = field(default_factory=list)
+    # Every sheet row of the person (one-row-per-dose lists); empty means just ``row``.
+    rows: list[int] = field(default_factory=list)
 
     def text(self, field_name: str) -> str:
         from vaxclean_xl.core.normalize import cell_text
@@ -125,4 +200,20 @@ class Record:
 
     @property
     def has_error(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
+        """An identity error (dose findings have their own status, ``vaccination``)."""
+        error = Severity.ERROR
+        return any(f.severity is error and not f.field.startswith(_DOSE_PREFIX)
+                   for f in self.findings)
+
+    @property
+    def vaccination(self) -> str:
+        """The doses' own status: "NONE" (no dose recorded), "OK", "WARNING" or "ERROR"."""
+        if not self.doses:
+            return "NONE"
+        status = "OK"
+        for f in self.findings:
+            if f.field.startswith(_DOSE_PREFIX):
+                if f.severity is Severity.ERROR:
+                    return "ERROR"
+                status = "WARNING"
+        return status
