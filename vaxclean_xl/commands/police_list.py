@@ -15,12 +15,7 @@ line is and that the file belongs to this list (its id is a hash of INPUT's byte
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +25,8 @@ from vaxclean_xl.core.model import Category, Record
 from vaxclean_xl.core.presentation import problem_text, shown_values
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.formats import police_list as P
-from vaxclean_xl.io.atomic import OutputBatch, atomic_path, output_batch
+from vaxclean_xl.io.atomic import OutputBatch, output_batch
+from vaxclean_xl.io.office import OfficeError, convert_file, find_soffice
 from vaxclean_xl.io.reader import Table
 from vaxclean_xl.settings import Settings
 
@@ -139,68 +135,23 @@ class PdfError(Exception):
         self.message = message
 
 
-def find_soffice() -> str | None:
-    """LibreOffice's command: on PATH, else its usual Windows/macOS install folders."""
-    for name in ("soffice", "libreoffice"):
-        exe = shutil.which(name)
-        if exe:
-            return exe
-    candidates = [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
-    for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432"):
-        base = os.environ.get(var)
-        if base:
-            candidates.append(Path(base) / "LibreOffice" / "program" / "soffice.exe")
-    return next((str(p) for p in candidates if p.is_file()), None)
-
-
 def convert_to_pdf(xlsx: Path, pdf: Path, *, soffice: str | None = None,
                    timeout: float = PDF_TIMEOUT, batch: OutputBatch | None = None) -> Path:
     """Convert ``xlsx`` to ``pdf`` with headless LibreOffice (the workbook's own print
-    setup: A4 landscape, one page wide, repeated headers, page numbers).
-
-    A private profile folder keeps this from clashing with a LibreOffice the user has
-    open (which would otherwise swallow the request and exit without a file); the output
-    is written atomically, as part of ``batch`` when given (only once there is a PDF).
+    setup: A4 landscape, one page wide, repeated headers, page numbers), through the one
+    converter ``io.office``; written atomically, as part of ``batch`` when given.
     """
-    exe = soffice or find_soffice()
-    if exe is None:
-        raise PdfError(NO_SOFFICE_VI)
-    with tempfile.TemporaryDirectory(prefix="vaxclean-pdf-") as tmp:
-        profile, outdir = Path(tmp) / "profile", Path(tmp) / "out"
-        cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx)]
-        _run_soffice(cmd, timeout)
-        produced = outdir / f"{xlsx.stem}.pdf"
-        if not produced.is_file() or produced.stat().st_size == 0:
-            raise PdfError("LibreOffice không tạo được tệp PDF; tệp Excel đã ghi xong.")
-        if batch is not None:
-            shutil.copyfile(produced, batch.path(pdf))
-        else:
-            with atomic_path(pdf) as target:
-                shutil.copyfile(produced, target)
-    return pdf
-
-
-def _run_soffice(cmd: list[str], timeout: float) -> None:
-    """Run LibreOffice in its own process group, so that on timeout the whole group
-    (the ``soffice`` wrapper and its ``soffice.bin``) is ended, and nothing else."""
-    posix = os.name == "posix"
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, start_new_session=posix)
-    except OSError as exc:
-        raise PdfError("Không chạy được LibreOffice nên chưa tạo được tệp PDF; tệp Excel "
-                       "đã ghi xong.") from exc
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        if posix:
-            import signal
+        return convert_file(xlsx, pdf, "pdf", soffice=soffice, timeout=timeout, batch=batch)
+    except OfficeError as exc:
+        raise PdfError(_PDF_FAILURE.get(exc.reason, _PDF_FAILURE["no_output"]).format(
+            timeout=exc.timeout or timeout)) from exc
 
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-        proc.wait()
-        raise PdfError(f"LibreOffice chạy quá {timeout:g} giây nên chưa tạo được tệp "
-                       "PDF; tệp Excel đã ghi xong.") from exc
+
+_PDF_FAILURE = {
+    "missing": NO_SOFFICE_VI,
+    "start": "Không chạy được LibreOffice nên chưa tạo được tệp PDF; tệp Excel đã ghi xong.",
+    "timeout": "LibreOffice chạy quá {timeout:g} giây nên chưa tạo được tệp PDF; tệp Excel "
+               "đã ghi xong.",
+    "no_output": "LibreOffice không tạo được tệp PDF; tệp Excel đã ghi xong.",
+}
