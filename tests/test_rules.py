@@ -128,6 +128,50 @@ def test_shared_id_between_two_people_and_duplicate_person():
     assert recs[2].category is Category.OK  # a duplicate is a warning only
 
 
+
+@pytest.mark.parametrize("value", [
+    "Chưa có CCCD", "Đang làm CCCD", "Mất CMND", "Trẻ em", "chưa cấp", "CHUA CO CCCD",
+    "Đã chuyển đi", "*", "x", "Không có số (mất thẻ)", "Ｘ",
+])
+def test_an_id_cell_without_any_digit_is_no_id_number(value):
+    """Whatever its words, a cell with no digit holds no ID number (ID002, group NO_ID)."""
+    rec = run(id_number=value)
+    assert {f.code for f in rec.findings} == {"ID002"}
+    assert rec.category is Category.NO_ID and rec.id_number == ""
+    assert value in rec.findings[0].message  # the cell's words are shown to staff
+
+
+@pytest.mark.parametrize("value", [
+    "Chưa có CCCD 1", "Mất CMND số 12", "CCCD: 0", "\uff10\uff11\uff12", "00109012345A",
+])
+def test_an_id_cell_with_a_digit_is_not_no_id_number(value):
+    """The other side of the boundary: one digit (ASCII or full-width) makes the cell a
+    badly typed number (ID004, BAD_ID_FORMAT), never 'no ID number'."""
+    rec = run(id_number=value)
+    assert {f.code for f in rec.findings} == {"ID004"}
+    assert rec.category is Category.BAD_ID_FORMAT
+
+
+def test_words_in_id_cells_are_never_a_shared_id_number():
+    """Two people whose ID cells carry the same words share no ID number (no ID103), and
+    the same person twice with such words is not matched on them (no REC001)."""
+    rows = [
+        (2, ["Nguyễn Văn An", "01/05/1990", "Nam", "Đang làm CCCD", "", "Xóm 1"]),
+        (3, ["Trần Văn Bình", "02/06/1990", "Nam", "Đang làm CCCD", "", "Xóm 1"]),
+        (4, ["Lê Văn Cường", "03/07/1990", "Nam", "Mất CMND", "", "Xóm 2"]),
+        (5, ["Lê Văn Cường", "03/07/1990", "Nam", "Mất CMND", "", "Xóm 2"]),
+        (6, ["Phạm Thị Dung", "04/08/1990", "Nữ", "Trẻ em", "", "Xóm 2"]),
+        (7, ["Đỗ Thị Em", "05/09/1990", "Nữ", "trẻ em", "", "Xóm 2"]),
+    ]
+    recs = validate_rows(rows, COLS, today=TODAY).records
+    assert [[f.code for f in r.findings] for r in recs] == [["ID002"]] * 6
+    assert all(r.category is Category.NO_ID for r in recs)
+    # the other side: a number shared the same way is still ID103
+    rows[1] = (3, ["Trần Văn Bình", "02/06/1990", "Nam", "00109012345A", "", "Xóm 1"])
+    rows[0] = (2, ["Nguyễn Văn An", "01/05/1990", "Nam", "00109012345A", "", "Xóm 1"])
+    recs = validate_rows(rows, COLS, today=TODAY).records
+    assert "ID103" in {f.code for f in recs[0].findings}
+
 # --- name ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", [

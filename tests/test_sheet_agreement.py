@@ -60,7 +60,10 @@ IDS = ["001090123456", "001190123456", "079290123456", "001210123456", "40190123
        "Không có", "không có", "KHONG CO", "chưa có", "0", "0000", "-", "?", "*", "x", "",
        "1090123456", "9990123456", "8190123456", "001-090-123-456", "40 190 123 456",
        "0011901234 56", "00109012345",
-       "001090123456 ", "A01090123456"]
+       "001090123456 ", "A01090123456",
+       # words with no digit at all are "no ID number" (ID002), one digit makes them ID004
+       "Chưa có CCCD", "Đang làm CCCD", "Mất CMND", "Trẻ em", "chưa cấp", "Ｘ",
+       "Chưa có CCCD 1", "０１２"]
 
 
 def _cases(n: int, seed: int) -> list[tuple[str, str, str, str]]:
@@ -89,6 +92,9 @@ def _cases(n: int, seed: int) -> list[tuple[str, str, str, str]]:
         ("Vũ Văn Cường", "", "Nam", "123456789"),
         ("Không Số", "01/01/1990", "Nam", "Không có"),  # placeholders are never duplicates
         ("Không Số Hai", "01/01/1990", "Nam", "Không có"),
+        ("Chưa Số", "01/01/1990", "Nam", "Đang làm CCCD"),  # nor are words without digits
+        ("Chưa Số", "01/01/1990", "Nam", "Đang làm CCCD"),
+        ("Chưa Số Hai", "01/01/1990", "Nam", "Đang làm CCCD"),
     ]
     return out
 

@@ -60,11 +60,6 @@ MAX_NAME_CHARS = 60  # letter-case pattern of longer names is checked on the fir
 # same row, and {orig:field} / {corr:field} for the original and correction cells.
 _SEQ = "{" + ",".join(str(i) for i in range(1, MAX_ID_CHARS + 1)) + "}"
 _PROVINCE_ARRAY = "{" + ",".join(f'"{c}"' for c in sorted(PROVINCES)) + "}"
-_PLACEHOLDER_ARRAY = "{" + ",".join(
-    '"' + p.replace('"', '""') + '"'
-    for p in sorted({t.lower() for t in _id.PLACEHOLDER_TEXTS}
-                    | {nz.fold(t) for t in _id.PLACEHOLDER_TEXTS})
-) + "}"
 
 
 def _digits_only(x: str) -> str:
@@ -237,8 +232,9 @@ HELPERS: tuple[tuple[str, str | None], ...] = (
     ("id_compact", "{id}"),  # filled below with the separator substitutions
     ("id_dig", _digits_only("{id}")),
     ("id_cdig", _digits_only("{id_compact}")),
-    ("id_ph", 'IF({id}="",FALSE,OR(SUBSTITUTE({id},"0","")="",AND(NOT({id_dig}),'
-              f'SUMPRODUCT(--(LOWER({{id}})={_PLACEHOLDER_ARRAY}))>0)))'),
+    # zeros only, or no digit at all ('Đang làm CCCD', 'Trẻ em'): no ID number (ID002)
+    ("id_ph", 'IF({id}="",FALSE,OR(SUBSTITUTE({id},"0","")="",'
+              f'SUMPRODUCT(--ISNUMBER(FIND({_arr(_id.ID_DIGIT_CHARS)},{{id}})))=0))'),
     ("id_sci", 'IF(ISERROR(SEARCH("E+",{id})),FALSE,IF(AND(CODE({id}&" ")>=48,'
                'CODE({id}&" ")<=57),'
                + _digits_only('SUBSTITUTE(SUBSTITUTE(SUBSTITUTE(UPPER({id}),"E+","",1),'

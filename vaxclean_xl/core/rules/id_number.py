@@ -25,9 +25,10 @@ ID001 = rule(
 )
 ID002 = rule(
     "ID002", "id-placeholder", "id_number", E, NO_ID,
-    "Không có số CCCD/CMND (ô ghi \"{text}\").", "No ID number (placeholder text).",
-    why="Chữ như 'Không có', 'chưa có', '0' giữ chỗ, không phải số giấy tờ.",
-    example="Chưa có", fix="Bổ sung số CCCD (12 số) theo CSDLQG về dân cư.",
+    "Không có số CCCD/CMND (ô ghi \"{text}\").", "No ID number (words or zeros only).",
+    why="Ô không có chữ số nào ('Chưa có CCCD', 'Đang làm CCCD', 'Mất CMND', 'Trẻ em', "
+        "'x'…) hoặc chỉ có số 0: đó là ghi chú, không phải số giấy tờ.",
+    example="Đang làm CCCD", fix="Bổ sung số CCCD (12 số) theo CSDLQG về dân cư.",
     short_vi="Không có số CCCD/CMND.",
 )
 ID003 = rule(
@@ -117,14 +118,11 @@ REC001 = rule(
     short_vi="Người này có tên trong danh sách hai lần.",
 )
 
-# What staff type instead of a number. Matched without case and diacritics; the in-sheet
-# formula (core.sheetcheck) matches these forms and their diacritic-free spellings.
-PLACEHOLDER_TEXTS: tuple[str, ...] = (
-    "không có", "không", "chưa có", "chưa", "ko", "ko có", "k có", "kcó", "k", "không rõ",
-    "chưa cấp", "chưa làm", "chưa làm cccd", "không có cccd", "không có cmnd", "x", "-",
-    "--", "...", "..", ".", "?", "n/a", "na", "none", "null", "/",
-)
-_PLACEHOLDERS = frozenset(nz.fold(p) for p in PLACEHOLDER_TEXTS)
+# An ID cell with no digit at all is a note ('Chưa có CCCD', 'Mất CMND', 'Trẻ em'), not a
+# number: it means "no ID number" whatever its words. ASCII and full-width digits count
+# (an IME can type the latter); the in-sheet formula (core.sheetcheck) looks for the same.
+ID_DIGIT_CHARS = "0123456789\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+_DIGIT_SET = frozenset(ID_DIGIT_CHARS)
 # Separators staff put inside numbers; the formula twin removes the same characters.
 ID_SEPARATORS = " .-_,"
 _SEPARATORS = str.maketrans("", "", ID_SEPARATORS)
@@ -132,11 +130,8 @@ _SEX_OF_DIGIT = ("M", "F")
 
 
 def _is_placeholder(text: str) -> bool:
-    if text.strip("0") == "":
-        return True
-    if nz.is_digits(text):
-        return False
-    return nz.fold(text) in _PLACEHOLDERS
+    """Zeros only ('0', '000000000000') or no digit at all: no ID number (ID002)."""
+    return text.strip("0") == "" or _DIGIT_SET.isdisjoint(text)
 
 
 def cccd_year(digits: str) -> int:
