@@ -63,6 +63,18 @@ def uno_python_or_skip() -> str:
     skip_or_fail_in_ci("python3-uno (/usr/bin/python3 -c 'import uno') not installed")
 
 
+def hide_soffice(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make LibreOffice unfindable for this test (PATH an empty folder, no Program Files);
+    skip (fail in CI) where it is installed where the search would still find it."""
+    empty = folder / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432"):
+        monkeypatch.delenv(var, raising=False)
+    if Path("/Applications/LibreOffice.app").exists():
+        skip_or_fail_in_ci("LibreOffice installed outside PATH: cannot test its absence")
+
+
 # LibreOffice profile setting: recalculate every formula on load (tests and benchmarks)
 RECALC_ALWAYS_XCU = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry"

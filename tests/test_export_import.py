@@ -18,12 +18,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 
-from tests.conftest import sha256_of, soffice_convert
+from tests.conftest import hide_soffice, sha256_of, soffice_convert
+from vaxclean_xl.cli import main
 from vaxclean_xl.cli.export_import import add_export_parser
 from vaxclean_xl.commands.export_import import export_import
 from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.model import Category
-from vaxclean_xl.errors import InputError, OutputError
+from vaxclean_xl.errors import InputError, OutputError, VaxcleanError
 from vaxclean_xl.formats.import_file import (
     SPEC_DIR,
     SpecError,
@@ -625,3 +626,157 @@ def test_libreoffice_opens_the_default_file(lists: dict[str, Path], tmp_path: Pa
     col = {c.id: c.index for c in SPEC.columns}
     assert rows[8][col["id_number"]] == "038195001234"
     assert rows[8][col["dob"]] == "05/07/1995"
+
+
+# --------------------------------------------------------------------------- legacy .xls template
+
+# The PL1 sheet of the platform's template as distributed (reference 1.1): notes in rows 1–5,
+# header row 7 (groups merged over row 8's sub-headers), data from row 9, columns A–Z.
+PL1_NOTES = [
+    "Chú ý:",
+    "- Các cột có dấu (*) màu đỏ là bắt buộc nhập",
+    "- Địa điểm tiêm nhập Mã cơ sở KCB của cơ sở tiêm, tham khảo tại PL4",
+    "- Cột nào không có dữ liệu thì KHÔNG NHẬP",
+    "- Bỏ lọc (Filter) trên tất cả các sheet danh mục trước khi tải lên",
+]
+PL1_SINGLE = {  # column -> header merged over rows 7–8
+    "A": "#", "B": "Họ và tên (*)", "C": "Ngày sinh dạng dd/mm/yyyy (*)",
+    "D": "Giới tính (*) (0:nam, 1:nữ)", "E": "Mã nhóm đối tượng ưu tiên (*) (Tham khảo PL2)",
+    "F": "Đơn vị công tác", "G": "Số điện thoại(*) (Tối thiểu 10 số)",
+    "H": "Số CMT/CCCD (Loại 8/9/12 số)", "I": "Số thẻ bảo hiểm y tế (Mã thẻ 10/15 ký tự)",
+    "Q": "Tên vắc xin (*) (Tham khảo PL5)", "U": "Tên vắc xin (*) (Tham khảo PL5)",
+    "Y": "Ghi chú", "Z": "Kết quả import (không điền ô này)",
+}
+PL1_GROUPS = {  # (first, last) -> (group header, sub-headers)
+    ("J", "P"): ("Nơi ở tạm trú (hiện tại) (*) (Tham khảo PL3)",
+                 ["Tỉnh/Thành phố", "Mã Tỉnh/Thành phố (*)", "Quận/Huyện", "Mã Quận/Huyện (*)",
+                  "Xã/Phường", "Mã Xã/Phường (*)", "Địa chỉ chi tiết"]),
+    ("R", "T"): ("Mũi 1", ["Ngày tiêm dạng dd/mm/yyyy (*)", "Lô vắc xin(*)",
+                           "Địa điểm tiêm (*) (Tham khảo PL4)"]),
+    ("V", "X"): ("Mũi 2", ["Ngày tiêm dạng dd/mm/yyyy (*)", "Lô vắc xin(*)",
+                           "Địa điểm tiêm (*) (Tham khảo PL4)"]),
+}
+PL1_TEXT_COLS = "CDEGHIKMOQRSTUVWX"  # Text-formatted data cells (codes, dates, numbers)
+
+
+def col_index(letter: str) -> int:
+    return openpyxl.utils.column_index_from_string(letter) - 1
+
+
+def build_pl1_xls(folder: Path) -> Path:
+    """The PL1 template written as .xlsx, then saved as legacy .xls by LibreOffice."""
+    src = folder / "mau-pl1.xlsx"
+    wb = xlsxwriter.Workbook(str(src))
+    ws = wb.add_worksheet("PL1_Danh sach doi tuong tiem")
+    base = {"font_name": "Times New Roman", "font_size": 11}
+    head = {**base, "bold": True, "border": 1, "text_wrap": True, "align": "center",
+            "valign": "vcenter"}
+    red, black = wb.add_format({**head, "font_color": "#FF0000"}), wb.add_format(head)
+    note = wb.add_format({**base, "italic": True})
+    text = wb.add_format({**base, "border": 1, "num_format": "@"})
+    plain = wb.add_format({**base, "border": 1})
+    for r, line in enumerate(PL1_NOTES):
+        ws.write_string(r, 0, line, wb.add_format({**base, "bold": True}) if r == 0 else note)
+    for letter, header in PL1_SINGLE.items():
+        c = col_index(letter)
+        ws.merge_range(6, c, 7, c, header, red if "(*)" in header else black)
+    for (first, last), (group, subs) in PL1_GROUPS.items():
+        a = col_index(first)
+        ws.merge_range(6, a, 6, col_index(last), group, red if "(*)" in group else black)
+        for i, sub in enumerate(subs):
+            ws.write_string(7, a + i, sub, red if "(*)" in sub else black)
+    for c in range(26):
+        ws.set_column(c, c, 14)
+        for r in range(8, 20):
+            ws.write_blank(r, c, None, text if openpyxl.utils.get_column_letter(c + 1)
+                           in PL1_TEXT_COLS else plain)
+    pl2 = wb.add_worksheet("PL2")
+    pl2.write_row(0, 0, ["Mã", "Nhóm đối tượng"])
+    pl2.write_row(1, 0, ["9", "Người mắc các bệnh mạn tính; Người trên 65 tuổi"])
+    wb.close()
+    return soffice_convert(src, "xls", folder / "xls")
+
+
+def check_pl1_kept(ws: openpyxl.worksheet.worksheet.Worksheet) -> None:
+    """The notes, both header rows, the merges and the header formats as in the template."""
+    for r, line in enumerate(PL1_NOTES, start=1):
+        assert ws.cell(r, 1).value == line
+    assert ws.cell(2, 1).font.b is not True and ws.cell(1, 1).font.b is True
+    for letter, header in PL1_SINGLE.items():
+        cell = ws[f"{letter}7"]
+        assert cell.value == header
+        assert cell.font.b is True
+        assert (cell.font.color.rgb[-6:] == "FF0000") == ("(*)" in header)
+        assert f"{letter}7:{letter}8" in {str(m) for m in ws.merged_cells.ranges}
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    for (first, last), (group, subs) in PL1_GROUPS.items():
+        assert ws[f"{first}7"].value == group and f"{first}7:{last}7" in merged
+        for i, sub in enumerate(subs):
+            assert ws.cell(8, col_index(first) + i + 1).value == sub
+
+
+def test_legacy_xls_template_is_filled_and_written_as_xls(lists: dict[str, Path],
+                                                          tmp_path: Path) -> None:
+    tpl = build_pl1_xls(tmp_path)
+    assert tpl.suffix == ".xls" and tpl.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # BIFF8 (OLE)
+    before = sha256_of(tpl)
+    out = tmp_path / "import.xls"
+    outcome = export_import(lists["fixed"], out, template=tpl, baseline=lists["baseline"],
+                            settings_file=lists["settings"], today=TODAY)
+    assert sha256_of(tpl) == before
+    assert (outcome.written, outcome.first_row, outcome.missing_columns) == (2, 9, [])
+    assert outcome.template == tpl and outcome.sheet == "PL1_Danh sach doi tuong tiem"
+    assert out.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"  # written back as legacy .xls
+    wb = openpyxl.load_workbook(soffice_convert(out, "xlsx", tmp_path / "back"))
+    assert wb.sheetnames == ["PL1_Danh sach doi tuong tiem", "PL2"]
+    ws = wb["PL1_Danh sach doi tuong tiem"]
+    check_pl1_kept(ws)
+    expected = {
+        9: {"A": 1, "B": "Trần Thị Bình", "C": "05/07/1995", "D": "1", "E": "9",
+            "G": "0834567890", "H": "038195001234", "J": "Hà Nội", "K": "01",
+            "L": "Quận Ba Đình", "M": "001", "N": "Phường Phúc Xá", "O": "00001",
+            "P": "Số 11 ngõ Hòa Bình"},
+        10: {"A": 2, "B": "Lê Văn Cường", "C": "02/01/2001", "D": "0", "E": "2",
+             "G": "0987654321", "H": "035201001235", "K": "01", "M": "001", "O": "00001"},
+    }
+    for row, cells in expected.items():
+        for letter, value in cells.items():
+            cell = ws[f"{letter}{row}"]
+            assert cell.value == value, (letter, row)
+            if letter in PL1_TEXT_COLS:
+                assert (cell.data_type, cell.number_format) == ("s", "@"), (letter, row)
+            assert cell.font.name == "Times New Roman"
+    for letter in "FIQRSTUVWXYZ":  # nothing known for these: left empty
+        assert ws[f"{letter}9"].value is None
+    assert all(ws.cell(11, c).value is None for c in range(1, 27))
+    assert ws["H12"].number_format == "@"  # the template's formatted rows below are kept
+
+
+def test_legacy_xls_template_written_as_xlsx_when_asked(lists: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    tpl = build_pl1_xls(tmp_path)
+    out = tmp_path / "import.xlsx"
+    outcome = export_import(lists["fixed"], out, template=tpl, baseline=lists["baseline"],
+                            settings_file=lists["settings"], today=TODAY)
+    assert outcome.written == 2 and zipfile.is_zipfile(out)
+    ws = openpyxl.load_workbook(out)["PL1_Danh sach doi tuong tiem"]
+    check_pl1_kept(ws)
+    assert (ws["B9"].value, ws["H9"].value, ws["O9"].value) == (
+        "Trần Thị Bình", "038195001234", "00001")
+    with pytest.raises(VaxcleanError) as err:  # .xls template: .xls or .xlsx, nothing else
+        export_import(lists["fixed"], tmp_path / "import.ods", template=tpl, today=TODAY)
+    assert err.value.code == "E204"
+
+
+def test_legacy_xls_template_without_libreoffice_says_how(lists: dict[str, Path],
+                                                          tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    tpl = build_pl1_xls(tmp_path)
+    hide_soffice(monkeypatch, tmp_path)
+    out = tmp_path / "import.xls"
+    code = main(["export-import", str(lists["fixed"]), "-o", str(out), "--template", str(tpl)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "mau-pl1.xls" in err and "LibreOffice" in err
+    assert "Lưu thành (Save As)" in err and "--template mau-pl1.xlsx" in err

@@ -15,7 +15,7 @@ import xlsxwriter
 
 from tests.conftest import (
     generated_sample,
-    skip_or_fail_in_ci,
+    hide_soffice,
     soffice_convert,
     soffice_or_skip,
 )
@@ -295,13 +295,7 @@ def test_cli_summary_settings_file_and_default_output(tmp_path, capsys):
 
 
 def test_cli_pdf_without_libreoffice_says_so(sample, tmp_path, capsys, monkeypatch):
-    empty = tmp_path / "empty-path"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    for var in ("PROGRAMFILES", "PROGRAMFILES(X86)", "PROGRAMW6432"):
-        monkeypatch.delenv(var, raising=False)
-    if Path("/Applications/LibreOffice.app").exists():
-        skip_or_fail_in_ci("LibreOffice installed outside PATH: cannot test its absence")
+    hide_soffice(monkeypatch, tmp_path)
     out = tmp_path / "ca.xlsx"
     assert _run(["police-list", str(sample[0]), "-o", str(out), "--pdf"]) == 0
     captured = capsys.readouterr()

@@ -36,6 +36,7 @@ counted ("cột để trống").
 from __future__ import annotations
 
 import datetime as _dt
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,11 +44,12 @@ from pathlib import Path
 from vaxclean_xl.commands.common import beside, open_list
 from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
-from vaxclean_xl.errors import E, InputError, VaxcleanError
+from vaxclean_xl.errors import E, InputError, OutputError, VaxcleanError
 from vaxclean_xl.formats.import_file import (
     HeaderCell,
     ImportSpec,
     SpecColumn,
+    TemplateError,
     TemplateLayout,
     Value,
     assign_columns,
@@ -65,11 +67,19 @@ from vaxclean_xl.formats.import_report import (
 )
 from vaxclean_xl.formats.validation_report import load_baseline
 from vaxclean_xl.io.atomic import output_batch, refuse_same_file
+from vaxclean_xl.io.office import OfficeError, convert_file
 from vaxclean_xl.io.reader import Table, column_letter
 from vaxclean_xl.logs import log_line
 from vaxclean_xl.settings import LABELS_VI, Settings, load_settings
 
 OUTPUT_SUFFIX = ".import.xlsx"  # default IMPORT name: '<stem>.import.xlsx' beside INPUT
+XLS = ".xls"  # the platform distributes its template as a legacy BIFF8 workbook
+XLS_FILTER = "xls:MS Excel 97"  # LibreOffice's BIFF8 export filter
+HOW_TO_XLSX = ("hãy mở tệp mẫu bằng Excel hoặc WPS, chọn Lưu thành (Save As) kiểu «Sổ làm "
+               "việc Excel (*.xlsx)», rồi chạy lại với --template {stem}.xlsx.")
+NO_SOFFICE_XLS = ("Tệp mẫu «{name}» là tệp Excel cũ (.xls): cần LibreOffice để điền mẫu này "
+                  "nhưng không tìm thấy LibreOffice (soffice) trên máy. Cài LibreOffice, hoặc "
+                  + HOW_TO_XLSX)
 IMPORT_GROUPS = frozenset({Category.NO_ID, Category.BAD_ID_FORMAT})
 # Fields whose warning-level suggestions are certain fixes worth writing to the platform.
 APPLY_SUGGESTIONS = ("full_name", "phone")
@@ -182,10 +192,41 @@ def _check_paths(src: Path, out: Path, rep: Path, template: Path | None,
     inputs = [p for p in (src, template, baseline) if p is not None]
     refuse_same_file(out, *inputs)
     refuse_same_file(rep, *inputs, out)
-    if template is not None and out.suffix.lower() != template.suffix.lower():
+    if template is not None and out.suffix.lower() not in _output_suffixes(template):
+        allowed = " hoặc ".join(_output_suffixes(template))
         raise VaxcleanError(
-            f"Tệp kết quả phải cùng đuôi với tệp mẫu ({template.suffix}), không phải "
+            f"Tệp kết quả phải có đuôi {allowed} (theo tệp mẫu), không phải "
             f"«{out.suffix or '(không đuôi)'}».", code=E.OUTPUT_SUFFIX)
+
+
+def _output_suffixes(template: Path) -> tuple[str, ...]:
+    """A template is written back in its own format; a legacy .xls one also as .xlsx."""
+    own = template.suffix.lower()
+    return (own, ".xlsx") if own == XLS else (own,)
+
+
+def _xls_to_xlsx(template: Path, folder: Path) -> Path:
+    """An .xlsx copy of a legacy .xls template (LibreOffice), for the OOXML filler."""
+    copy = folder / f"{template.stem}.xlsx"
+    try:
+        return convert_file(template, copy, "xlsx", atomic=False)
+    except OfficeError as exc:
+        if exc.reason == "missing":
+            raise TemplateError(NO_SOFFICE_XLS.format(name=template.name,
+                                                      stem=template.stem)) from exc
+        raise TemplateError(f"LibreOffice không đọc được tệp mẫu «{template.name}» (hỏng hoặc "
+                            "không phải tệp Excel .xls); " + HOW_TO_XLSX.format(
+                                stem=template.stem)) from exc
+
+
+def _xlsx_to_xls(filled: Path, target: Path) -> None:
+    """The filled template back in the legacy .xls format (LibreOffice)."""
+    try:
+        convert_file(filled, target, XLS_FILTER, atomic=False)
+    except OfficeError as exc:
+        raise OutputError("LibreOffice không ghi được tệp import dạng .xls; hãy ghi dạng "
+                          ".xlsx (-o <tên>.xlsx) rồi mở bằng Excel/WPS và lưu thành .xls "
+                          "nếu Nền tảng cần.", code=E.OUTPUT) from exc
 
 
 def export_import(
@@ -220,7 +261,21 @@ def export_import(
     the_spec = load_spec(spec)
     conf = settings if settings is not None else load_settings(settings_file, src)
     original = load_baseline(base) if base is not None else None
-    layout: TemplateLayout | None = locate_template(tpl, the_spec) if tpl else None
+    with tempfile.TemporaryDirectory(prefix="vaxclean-import-") as work:
+        return _export(src, out, rep, tpl, base, the_spec, conf, original, Path(work),
+                       sheet=sheet, mapping=mapping, today=today)
+
+
+def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None,
+            the_spec: ImportSpec, conf: Settings, original: dict[int, Category] | None,
+            work: Path, *, sheet: str | None, mapping: dict[str, str] | None,
+            today: _dt.date | None) -> ExportOutcome:
+    """The export itself; ``work`` is a private temp folder (a legacy template's copies)."""
+    layout: TemplateLayout | None = None
+    if tpl is not None:
+        legacy = tpl.suffix.lower() == XLS
+        layout = locate_template(_xls_to_xlsx(tpl, work) if legacy else tpl, the_spec,
+                                 shown_name=tpl.name)
 
     opened = open_list(src, out, sheet=sheet, mapping=mapping, settings=conf, today=today,
                        validate=False)
@@ -313,6 +368,10 @@ def export_import(
         out_tmp, rep_tmp = batch.path(out), batch.path(rep)
         if layout is None:
             write_default_import(out_tmp, the_spec, values)
+        elif out.suffix.lower() == XLS:
+            filled = work / f"{out.stem}.xlsx"
+            fill_template(layout, filled, the_spec, values)
+            _xlsx_to_xls(filled, out_tmp)
         else:
             fill_template(layout, out_tmp, the_spec, values)
         write_import_report(rep_tmp, import_report(outcome, src,

@@ -195,19 +195,25 @@ def _scan_sheet(name: str, sheet: object, spec: ImportSpec) -> _Found | None:
     return best
 
 
-def locate_template(path: str | Path, spec: ImportSpec) -> TemplateLayout:
-    """Find the data sheet, header rows, columns and first free row of the user's template."""
+def locate_template(path: str | Path, spec: ImportSpec, *,
+                    shown_name: str | None = None) -> TemplateLayout:
+    """Find the data sheet, header rows, columns and first free row of the user's template.
+
+    ``shown_name`` names the user's file in messages when ``path`` is a converted copy of
+    it (a legacy .xls template is read through an .xlsx copy).
+    """
     path = Path(path)
+    name = shown_name or path.name
     if not path.is_file():
-        raise TemplateError(f"Không tìm thấy tệp mẫu «{path.name}».", code=E.FILE_MISSING)
+        raise TemplateError(f"Không tìm thấy tệp mẫu «{name}».", code=E.FILE_MISSING)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise TemplateError(f"Tệp mẫu «{path.name}» phải là .xlsx (hoặc .xlsm); hãy mở bằng "
+        raise TemplateError(f"Tệp mẫu «{name}» phải là .xlsx, .xlsm hoặc .xls; hãy mở bằng "
                             "Excel và lưu lại dạng .xlsx.")
     try:
         with zipfile.ZipFile(path) as zin:
             pkg = _read_package(zin)
     except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError) as exc:
-        raise TemplateError(f"Tệp mẫu «{path.name}» bị hỏng hoặc không phải .xlsx.") from exc
+        raise TemplateError(f"Tệp mẫu «{name}» bị hỏng hoặc không phải .xlsx.") from exc
     try:
         from python_calamine import CalamineWorkbook
 
@@ -220,10 +226,10 @@ def locate_template(path: str | Path, spec: ImportSpec) -> TemplateLayout:
     except TemplateError:
         raise
     except Exception as exc:  # calamine raises its own types (and pyo3 panics)
-        raise TemplateError(f"Tệp mẫu «{path.name}» bị hỏng, không đọc được.") from exc
+        raise TemplateError(f"Tệp mẫu «{name}» bị hỏng, không đọc được.") from exc
     if not found:
         raise TemplateError(
-            f"Không tìm thấy dòng tiêu đề của mẫu import trong «{path.name}» (cần ít nhất cột "
+            f"Không tìm thấy dòng tiêu đề của mẫu import trong «{name}» (cần ít nhất cột "
             f"«{spec.column('full_name').header}» và {MIN_HEADER_MATCHES - 1} cột khác của "
             f"mẫu {spec.id}).")
     wanted = header_keys(spec.sheet)[2]
