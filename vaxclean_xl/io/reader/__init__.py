@@ -10,7 +10,9 @@ the header search and the end-of-list rules are hand-written.
 One concept per module: ``sniff`` (what the file really is), ``sources`` (rows of a sheet
 per format), ``headers`` (header cells, header row, ``--map``), ``end`` (the records up to
 the "Tổng cộng" row or the signature block), ``fonts`` (legacy fonts of the name cells),
-``columns`` (column letters) and ``table`` (the :class:`Table` type and the entry points).
+``columns`` (column letters), ``doses`` (the dose columns by header text, and the rows of
+one person in a one-row-per-dose list) and ``table`` (the :class:`Table` type and the entry
+points).
 
 Design choices:
 

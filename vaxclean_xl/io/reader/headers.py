@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from vaxclean_xl.core.model import FIELD_LABEL_VI, FIELDS
 from vaxclean_xl.errors import E, InputError
@@ -386,6 +386,9 @@ class Header:
     pos: int  # position of the (lower) header row in the window
     columns: dict[str, int]
     texts: dict[int, str]
+    # Two-row headers: column -> the upper row's group text over it ("Mũi 1" over "Lô
+    # vắc xin"), which the combined ``texts`` lose; empty for one-row headers.
+    groups: dict[int, str] = field(default_factory=dict)
 
 
 def _pair_ok(
@@ -425,6 +428,31 @@ def _is_group_subheader(
     return any(c not in upper for c in lower) and all(
         c not in upper or (c + 1 in lower and c + 1 not in upper) for c in lower
     )
+
+
+def _groups(
+    upper: dict[int, str], lower: dict[int, str], upper_abs: int, src: Source
+) -> dict[int, str]:
+    """Column -> the upper row's text above a sub-header of ``lower``: a horizontal merge
+    of the upper row, the upper text in the same column, or (merges lost, unmerged by
+    hand) the upper text starting a run of sub-headers under empty upper cells."""
+    groups: dict[int, str] = {}
+    for (r1, c1), (r2, c2) in src.merges or ():
+        if r1 == r2 == upper_abs and c2 > c1 and c1 in upper:
+            for c in range(c1, c2 + 1):
+                groups[c] = upper[c1]
+    for c in sorted(lower):
+        if c in groups:
+            continue
+        if c in upper:
+            groups[c] = upper[c]
+            continue
+        start = c - 1
+        while start >= 0 and start not in upper and start in lower:
+            start -= 1
+        if start in upper and start in lower:
+            groups[c] = upper[start]
+    return groups
 
 
 def _combine(upper: dict[int, str], lower: dict[int, str], upper_abs: int, src: Source):
@@ -486,7 +514,8 @@ def _find_header(
                         or _is_group_subheader(texts[i], texts[j], upper_abs, src)
                     )
                 ):
-                    cand = Header(pair[0], j, pair[1], combined)
+                    cand = Header(pair[0], j, pair[1], combined,
+                                  _groups(texts[i], texts[j], upper_abs, src))
         if cand and (best is None or cand.score > best.score):
             best = cand
     if best is None:

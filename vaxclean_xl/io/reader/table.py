@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.core.model import FIELDS
+from vaxclean_xl.core.model import FIELDS, DoseLayout
 from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.io.reader.doses import find_doses, group_persons
 from vaxclean_xl.io.reader.end import read_records
 from vaxclean_xl.io.reader.fonts import name_fonts
 from vaxclean_xl.io.reader.headers import (
@@ -57,6 +58,10 @@ class Table:
     max_col: int  # 0-based index of the last used column of the sheet
     name_fonts: dict[int, str] = field(default_factory=dict)  # legacy-font workbooks only
     source_format: str = "xlsx"  # "xlsx", "xlsm", "xls", "csv", "ods"
+    dose_layout: DoseLayout | None = None  # the dose columns; None when the list has none
+    # One-row-per-dose lists: a person's first row -> all of the person's rows (row, values);
+    # ``rows`` then holds each person's first row only. Empty for other layouts.
+    person_rows: dict[int, list[tuple[int, list]]] = field(default_factory=dict)
 
 
 def _pick_sheet_name(names: list[str], wanted: str) -> str | None:
@@ -184,20 +189,28 @@ def _table(scan: Scan, specs: list[MapSpec], path: Path, fmt: str) -> Table:
     assert header is not None
     columns = apply_mapping(header.columns, header.texts, specs, scan.src.max_col, strict=True)
     assert columns is not None
+    layout = find_doses(header.texts, header.groups, columns.values())
     with library_errors(path), gc_paused():
         data_start, records = read_records(scan, header, columns)
+        first_row = records[0][0] if records else data_start
+        last_row = records[-1][0] if records else data_start - 1
+        persons: dict[int, list[tuple[int, list]]] = {}
+        if layout is not None and layout.long:
+            records, persons = group_persons(records, columns)
     return Table(
         path=path,
         sheet=scan.src.name,
         header_row=scan.window[header.pos][0],
-        first_data_row=records[0][0] if records else data_start,
-        last_data_row=records[-1][0] if records else data_start - 1,
+        first_data_row=first_row,
+        last_data_row=last_row,
         columns=dict(sorted(columns.items(), key=lambda kv: FIELDS.index(kv[0]))),
         headers=dict(sorted(header.texts.items())),
         rows=records,
         max_col=scan.src.max_col,
         name_fonts={},
         source_format=fmt,
+        dose_layout=layout,
+        person_rows=persons,
     )
 
 
