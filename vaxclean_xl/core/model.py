@@ -76,8 +76,12 @@ def parse_dose_field(field_name: str) -> tuple[int, str] | None:
     return int(number), part
 
 
-def dose_label_vi(field_name: str) -> str:
-    """"Mũi 2 - Ngày tiêm" for "dose2_date"; the field itself when it is not a dose's."""
+def field_label_vi(field_name: str) -> str:
+    """The Vietnamese label of any finding's field: "Ngày sinh" for "dob", "Mũi 2 - Ngày
+    tiêm" for "dose2_date" (the field itself when unknown)."""
+    label = FIELD_LABEL_VI.get(field_name)
+    if label is not None:
+        return label
     parsed = parse_dose_field(field_name)
     if parsed is None:
         return field_name

@@ -17,10 +17,10 @@ from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import (
     CATEGORY_LABEL_VI,
     CATEGORY_ORDER,
-    FIELD_LABEL_VI,
     Category,
     Record,
     Severity,
+    field_label_vi,
 )
 from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
 from vaxclean_xl.core.validate import Validation
@@ -38,7 +38,7 @@ def status_cells(rec: Record) -> list[str]:
         return _OK_STATUS  # shared: a million OK rows need one list, not a million
     problems = "; ".join(f"[{f.code}] {f.message}" for f in rec.findings)
     fixes = "; ".join(
-        f"{FIELD_LABEL_VI[f.field]}: {f.suggestion}" for f in rec.findings if f.suggestion
+        f"{field_label_vi(f.field)}: {f.suggestion}" for f in rec.findings if f.suggestion
     )
     return [CATEGORY_LABEL_VI[rec.category], problems, fixes]
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence, Sized
+from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 
 from vaxclean_xl.core import normalize as nz
-from vaxclean_xl.core.model import CATEGORY_ORDER, Category, Record, Severity
+from vaxclean_xl.core.doses import DosePlan, VaccineCatalogue, build_doses, load_catalogue
+from vaxclean_xl.core.model import CATEGORY_ORDER, Category, DoseLayout, Record, Severity
 from vaxclean_xl.core.perf import gc_paused
-from vaxclean_xl.core.rules import LIST_CHECKS, RECORD_CHECKS, Context
+from vaxclean_xl.core.rules import DOSE_CHECKS, LIST_CHECKS, RECORD_CHECKS, Context
 
 NO_HAMLET = "(chưa rõ thôn)"
 
@@ -69,6 +70,20 @@ def build_record(row: int, cells: dict[str, object], name_font: str | None = Non
                   name_font, [])
 
 
+def make_context(columns: Iterable[str], today: _dt.date | None = None,
+                 dose_layout: DoseLayout | None = None,
+                 person_rows: Mapping[int, list[tuple[int, list]]] | None = None,
+                 vaccines: VaccineCatalogue | None = None) -> Context:
+    """The checks' context; the vaccine catalogue is loaded only for a list with doses."""
+    ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
+    if dose_layout:
+        ctx.dose_layout = dose_layout
+        ctx.dose_plan = DosePlan.of(dose_layout)
+        ctx.person_rows = dict(person_rows or {})
+        ctx.vaccines = vaccines or load_catalogue()
+    return ctx
+
+
 def validate_rows(
     rows: Iterable[tuple[int, Sequence[object]]],
     columns: dict[str, int],
@@ -77,14 +92,20 @@ def validate_rows(
     today: _dt.date | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     total: int | None = None,
+    dose_layout: DoseLayout | None = None,
+    person_rows: Mapping[int, list[tuple[int, list]]] | None = None,
+    vaccines: VaccineCatalogue | None = None,
 ) -> Validation:
     """Validate rows given as (Excel row number, full row of cells) with a field->column map.
 
     ``on_progress(done, total)`` is called every 10,000 records when ``rows`` has a length.
+    With a ``dose_layout`` (and, for one-row-per-dose lists, ``person_rows``: the person's
+    first row -> all its rows) each record's doses are built and checked against the
+    vaccine catalogue (``vaccines``, default the shipped file).
     """
     if total is None:
         total = len(rows) if isinstance(rows, Sized) else 0
-    ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
+    ctx = make_context(columns, today, dose_layout, person_rows, vaccines)
     fonts = name_fonts or {}
     items = list(columns.items())
     records: list[Record] = []
@@ -99,11 +120,15 @@ def check_rows(
     *,
     name_fonts: dict[int, str] | None = None,
     today: _dt.date | None = None,
+    dose_layout: DoseLayout | None = None,
+    person_rows: Mapping[int, list[tuple[int, list]]] | None = None,
+    vaccines: VaccineCatalogue | None = None,
 ) -> list[Record]:
     """The per-record checks only, no list-level ones: records to re-check piecemeal (the
     merge checks ORIGINAL while it reads the returned files, then only the changed rows)
-    before :func:`validate_records` runs the list-level checks once on the final list."""
-    ctx = Context(today=today or _dt.date.today(), present=frozenset(columns))
+    before :func:`validate_records` runs the list-level checks once on the final list.
+    Doses as in :func:`validate_rows`."""
+    ctx = make_context(columns, today, dose_layout, person_rows, vaccines)
     records: list[Record] = []
     with gc_paused():
         _check_rows(rows, list(columns.items()), name_fonts or {}, ctx, records, 0, None)
@@ -117,6 +142,10 @@ def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[
     width = max((i for _, i in items), default=-1) + 1
     pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
     checks = RECORD_CHECKS
+    plan = ctx.dose_plan
+    if plan is not None:  # a separate loop: lists without doses pay nothing for them
+        _check_rows_with_doses(rows, items, fonts, ctx, records, total, on_progress, plan)
+        return
     append = records.append
     for row, values in rows:
         if pick is not None and len(values) >= width:
@@ -125,6 +154,28 @@ def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[
             n = len(values)
             cells = {f: (values[i] if i < n else None) for f, i in items}
         rec = build_record(row, cells, fonts.get(row))
+        for check in checks:
+            check(rec, ctx)
+        append(rec)
+        if on_progress and not len(records) % 10_000:
+            on_progress(len(records), total)
+
+
+def _check_rows_with_doses(rows: Iterable[tuple[int, Sequence[object]]],
+                           items: list[tuple[str, int]], fonts: dict[int, str], ctx: Context,
+                           records: list[Record], total: int,
+                           on_progress: Callable[[int, int], None] | None,
+                           plan: DosePlan) -> None:
+    """:func:`_check_rows` for a list with dose columns: each record also gets its doses
+    (from its row, or every row of the person) and the dose checks."""
+    checks = RECORD_CHECKS + DOSE_CHECKS
+    person_rows = ctx.person_rows
+    append = records.append
+    for row, values in rows:
+        n = len(values)
+        cells = {f: (values[i] if i < n else None) for f, i in items}
+        rec = build_record(row, cells, fonts.get(row))
+        build_doses(rec, values, plan, person_rows)
         for check in checks:
             check(rec, ctx)
         append(rec)

@@ -1,9 +1,13 @@
-"""What checks need besides the record: today's date and which columns the list has."""
+"""What checks need besides the record: today's date, which columns the list has and, for
+lists with dose columns, where the doses are and the vaccine catalogue."""
 
 from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+
+from vaxclean_xl.core.doses import DosePlan, VaccineCatalogue
+from vaxclean_xl.core.model import DoseLayout
 
 
 @dataclass(slots=True)
@@ -11,3 +15,9 @@ class Context:
     today: _dt.date = field(default_factory=_dt.date.today)
     # Fields that have a column in the list; a check of an absent column stays silent.
     present: frozenset[str] = frozenset()
+    # Doses: set only when the list has dose columns (no cost otherwise).
+    dose_layout: DoseLayout | None = None
+    # one-row-per-dose lists: the person's first row -> all the person's (row, values)
+    person_rows: dict[int, list[tuple[int, list]]] = field(default_factory=dict)
+    vaccines: VaccineCatalogue | None = None
+    dose_plan: DosePlan | None = None

@@ -1,0 +1,379 @@
+"""Doses (DOSE family): each dose's vaccine and date, then the history as a whole.
+
+Doses never change the directive's identity group: every finding here has category OK and
+a ``dose<N>_<part>`` field, and the record's ``vaccination`` status sums them up. The facts
+(approval dates, intervals, ages, key dates) come from the vaccine catalogue file
+(``core.doses``); only the wording is here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from vaxclean_xl.core import normalize as nz
+from vaxclean_xl.core.catalogue import Rule, rule
+from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue
+from vaxclean_xl.core.doses import is_empty as _empty
+from vaxclean_xl.core.model import Category, Dose, Finding, Record, Severity, dose_field
+from vaxclean_xl.core.rules.context import Context
+
+E, W, OK = Severity.ERROR, Severity.WARNING, Category.OK
+
+# --- errors --------------------------------------------------------------------------------
+DOSE001 = rule(
+    "DOSE001", "dose-date-unreadable", "dose_date", E, OK,
+    "Mũi {n}: không đọc được ngày tiêm; ghi dạng dd/mm/yyyy.",
+    "Dose {n}: the date cannot be read or does not exist.",
+    short_vi="Không đọc được ngày tiêm (ghi dạng dd/mm/yyyy).",
+    why="Ngày tiêm phải là ngày có thật, ghi ngày/tháng/năm với năm đủ 4 chữ số.",
+    example="31/02/2022, 5/3/21", fix="Ghi đúng ngày tiêm theo phiếu tiêm, ví dụ 05/03/2022.",
+)
+DOSE002 = rule(
+    "DOSE002", "dose-date-future", "dose_date", E, OK,
+    "Mũi {n}: ngày tiêm ở tương lai.", "Dose {n}: the date is in the future.",
+    short_vi="Ngày tiêm ở tương lai.",
+    why="Chỉ ghi các mũi đã tiêm; mũi hẹn tiêm chưa phải là mũi đã tiêm.",
+    example="12/05/2030", fix="Kiểm tra lại năm tiêm theo phiếu tiêm.",
+)
+DOSE003 = rule(
+    "DOSE003", "dose-before-campaign", "dose_date", E, OK,
+    "Mũi {n}: ngày tiêm trước {first}, ngày bắt đầu tiêm vắc xin COVID-19 ở Việt Nam.",
+    "Dose {n}: the date is before COVID-19 vaccination began in Vietnam ({first}).",
+    short_vi="Ngày tiêm trước ngày bắt đầu tiêm vắc xin COVID-19 ở Việt Nam.",
+    why="Việt Nam tiêm mũi vắc xin COVID-19 đầu tiên ngày 08/03/2021; ngày sớm hơn thường "
+        "do gõ nhầm năm.",
+    example="15/07/2020", fix="Kiểm tra lại năm tiêm theo phiếu tiêm.",
+)
+DOSE004 = rule(
+    "DOSE004", "dose-before-approval", "dose_date", E, OK,
+    "Mũi {n}: ngày tiêm trước ngày vắc xin {vaccine} được cấp phép ở Việt Nam ({approved}).",
+    "Dose {n}: the date is before {vaccine} was approved in Vietnam ({approved}).",
+    short_vi="Ngày tiêm trước ngày vắc xin được cấp phép ở Việt Nam.",
+    why="Không thể tiêm một vắc xin trước khi Bộ Y tế cấp phép; thường do nhầm tên vắc xin "
+        "hoặc nhầm năm.",
+    example="Moderna ngày 10/05/2021 (cấp phép 29/06/2021)",
+    fix="Đối chiếu tên vắc xin và ngày tiêm với phiếu tiêm.",
+)
+DOSE005 = rule(
+    "DOSE005", "dose-before-birth", "dose_date", E, OK,
+    "Mũi {n}: ngày tiêm trước ngày sinh.", "Dose {n}: the date is before the date of birth.",
+    short_vi="Ngày tiêm trước ngày sinh.",
+    why="Một trong hai ngày bị ghi nhầm.",
+    example="Sinh 05/06/1990, tiêm 12/08/1989",
+    fix="Đối chiếu ngày sinh với giấy tờ và ngày tiêm với phiếu tiêm.",
+)
+DOSE006 = rule(
+    "DOSE006", "dose-too-young", "dose_date", E, OK,
+    "Mũi {n}: ngày {date} người này mới {age} tuổi, khi đó chỉ tiêm cho người từ {min_age} "
+    "tuổi.",
+    "Dose {n}: the person was {age} on {date}, younger than anyone vaccinated then "
+    "({min_age}).",
+    short_vi="Người được tiêm chưa đủ tuổi tiêm vắc xin COVID-19 vào ngày tiêm.",
+    why="Trước 27/10/2021 chỉ tiêm người từ 18 tuổi, đến 14/04/2022 từ 12 tuổi, sau đó từ 5 "
+        "tuổi; thường do nhầm ngày sinh hoặc ngày tiêm.",
+    example="Sinh 2010, tiêm 01/09/2021",
+    fix="Đối chiếu ngày sinh với giấy tờ và ngày tiêm với phiếu tiêm.",
+)
+DOSE007 = rule(
+    "DOSE007", "dose-age-outside-vaccine", "dose_vaccine", E, OK,
+    "Mũi {n}: vắc xin {vaccine} tiêm cho người {ages}, người này khi tiêm {age} tuổi.",
+    "Dose {n}: {vaccine} is for ages {ages}; the person was {age}.",
+    short_vi="Tuổi khi tiêm ngoài độ tuổi của vắc xin.",
+    why="Mỗi vắc xin được cấp phép cho một độ tuổi (Moderna từ 6 tuổi, Abdala 19–65 tuổi…).",
+    example="Abdala cho người 70 tuổi",
+    fix="Đối chiếu tên vắc xin với phiếu tiêm và ngày sinh với giấy tờ.",
+)
+DOSE008 = rule(
+    "DOSE008", "dose-out-of-order", "dose_date", E, OK,
+    "Mũi {n}: ngày tiêm ({date}) trước ngày tiêm mũi {prev} ({prev_date}).",
+    "Dose {n}: the date is before dose {prev}'s.",
+    short_vi="Ngày tiêm sớm hơn ngày tiêm mũi trước.",
+    why="Các mũi phải theo thứ tự thời gian; thường do ghi nhầm cột hoặc nhầm năm.",
+    example="Mũi 1 ngày 20/09/2021, mũi 2 ngày 15/08/2021",
+    fix="Đối chiếu ngày tiêm từng mũi với phiếu tiêm.",
+)
+DOSE009 = rule(
+    "DOSE009", "dose-earlier-missing", "dose_date", E, OK,
+    "Mũi {n} đã ghi nhưng thiếu mũi {missing}.", "Dose {n} is recorded without dose {missing}.",
+    short_vi="Có mũi sau nhưng thiếu mũi trước.",
+    why="Nền tảng cần đủ các mũi trước; thiếu mũi trước thì không cấp được hộ chiếu vắc xin.",
+    example="Có mũi 2, mũi 1 để trống", fix="Bổ sung mũi còn thiếu theo phiếu tiêm.",
+)
+DOSE010 = rule(
+    "DOSE010", "dose-date-without-vaccine", "dose_vaccine", E, OK,
+    "Mũi {n}: có ngày tiêm nhưng thiếu tên vắc xin.",
+    "Dose {n}: a date but no vaccine.",
+    short_vi="Có ngày tiêm nhưng thiếu tên vắc xin.",
+    why="Nền tảng bắt buộc tên vắc xin của từng mũi.",
+    example="Ngày tiêm 05/08/2021, tên vắc xin trống",
+    fix="Ghi tên vắc xin theo phiếu tiêm (AstraZeneca, Pfizer, Moderna, Vero Cell…).",
+)
+DOSE011 = rule(
+    "DOSE011", "dose-vaccine-without-date", "dose_date", E, OK,
+    "Mũi {n}: có tên vắc xin nhưng thiếu ngày tiêm.", "Dose {n}: a vaccine but no date.",
+    short_vi="Có tên vắc xin nhưng thiếu ngày tiêm.",
+    why="Nền tảng bắt buộc ngày tiêm của từng mũi.",
+    example="Pfizer, ngày tiêm trống", fix="Ghi ngày tiêm theo phiếu tiêm, dạng dd/mm/yyyy.",
+)
+DOSE012 = rule(
+    "DOSE012", "dose-vaccine-unknown", "dose_vaccine", E, OK,
+    "Mũi {n}: tên vắc xin «{text}» không khớp vắc xin nào trong danh mục.",
+    "Dose {n}: the vaccine name matches no vaccine in the catalogue.",
+    short_vi="Tên vắc xin không khớp vắc xin nào trong danh mục.",
+    why="Nền tảng chỉ nhận tên vắc xin trong danh mục (AstraZeneca, Pfizer, Moderna, Vero "
+        "Cell, Sputnik V, Hayat-Vax, Abdala, Janssen, Covaxin).",
+    example="Vắc xin TQ",
+    fix="Ghi tên vắc xin theo phiếu tiêm; trạm có thể thêm tên gọi khác trong cài đặt "
+        "(vaccine_aliases).",
+)
+
+# --- warnings ------------------------------------------------------------------------------
+DOSE101 = rule(
+    "DOSE101", "dose-interval-short", "dose_date", W, OK,
+    "Mũi {n} cách mũi {prev} {days} ngày, ngắn hơn khoảng cách tối thiểu {minimum} ngày sau "
+    "{vaccine}.",
+    "Dose {n} is {days} days after dose {prev}, less than {vaccine}'s minimum ({minimum}).",
+    short_vi="Khoảng cách giữa hai mũi cơ bản ngắn hơn tối thiểu.",
+    why="Mỗi vắc xin có khoảng cách tối thiểu giữa các mũi cơ bản (đã tính vài ngày dung sai; "
+        "AstraZeneca từ 4 tuần được phép ở địa phương).",
+    example="Pfizer 01/09/2021 rồi 10/09/2021",
+    fix="Đối chiếu ngày tiêm hai mũi với phiếu tiêm; nếu đúng thì giữ nguyên.",
+)
+DOSE102 = rule(
+    "DOSE102", "dose-booster-early", "dose_date", W, OK,
+    "Mũi {n} ({kind}) sớm hơn hướng dẫn: {detail}.",
+    "Dose {n} ({kind}) is earlier than the guidance: {detail}.",
+    short_vi="Mũi bổ sung hoặc nhắc lại sớm hơn hướng dẫn.",
+    why="Mũi bổ sung tiêm sau mũi cơ bản cuối ít nhất 28 ngày, mũi nhắc lại lần 1 sau 3 "
+        "tháng, lần 2 sau mũi nhắc lại lần 1 4 tháng; tiêm nhắc lại bắt đầu từ 12/2021.",
+    example="Mũi 2 ngày 01/08/2021, mũi 3 ngày 15/09/2021",
+    fix="Đối chiếu ngày tiêm với phiếu tiêm; nếu đúng thì giữ nguyên.",
+)
+DOSE103 = rule(
+    "DOSE103", "dose-mixing", "dose_vaccine", W, OK,
+    "Mũi {n}: tiêm {vaccine} sau mũi 1 {first} là phối trộn ngoài các cặp được phép{when}.",
+    "Dose {n}: {vaccine} after a first dose of {first} is mixing outside the allowed pairs.",
+    short_vi="Phối trộn vắc xin trong mũi cơ bản ngoài các cặp được phép.",
+    why="Mũi cơ bản nên cùng một vắc xin; chỉ một số cặp được phép phối trộn (AstraZeneca "
+        "rồi Pfizer; từ 08/09/2021 AstraZeneca rồi Moderna, Pfizer và Moderna với nhau).",
+    example="Vero Cell rồi Pfizer ở mũi 2",
+    fix="Đối chiếu tên vắc xin từng mũi với phiếu tiêm; nếu đúng thì giữ nguyên.",
+)
+DOSE104 = rule(
+    "DOSE104", "dose-vaccine-alias", "dose_vaccine", W, OK,
+    "Mũi {n}: tên vắc xin «{text}» là tên gọi khác của {vaccine}; Nền tảng ghi «{vaccine}».",
+    "Dose {n}: the vaccine is spelled by an alias of {vaccine}.",
+    short_vi="Tên vắc xin là tên gọi khác; dùng tên trên Nền tảng.",
+    why="Tệp nhập lên Nền tảng dùng đúng tên vắc xin của Nền tảng.",
+    example="Astra → AstraZeneca; Sinopharm → Vero Cell",
+    fix="Ghi tên vắc xin như Nền tảng (tệp nhập tự dùng tên này).",
+)
+DOSE105 = rule(
+    "DOSE105", "dose-lot-missing", "dose_lot", W, OK,
+    "Mũi {n}: thiếu số lô vắc xin.", "Dose {n}: the lot number is missing.",
+    short_vi="Thiếu số lô vắc xin.",
+    why="Tệp nhập lên Nền tảng bắt buộc lô vắc xin của từng mũi.",
+    example="(ô trống)", fix="Ghi số lô theo phiếu tiêm hoặc sổ tiêm chủng.",
+)
+DOSE106 = rule(
+    "DOSE106", "dose-site-missing", "dose_site", W, OK,
+    "Mũi {n}: thiếu địa điểm tiêm.", "Dose {n}: the vaccination site is missing.",
+    short_vi="Thiếu địa điểm tiêm.",
+    why="Tệp nhập lên Nền tảng bắt buộc địa điểm tiêm (mã cơ sở KCB) của từng mũi.",
+    example="(ô trống)", fix="Ghi địa điểm tiêm (mã cơ sở KCB) theo phiếu tiêm.",
+)
+DOSE107 = rule(
+    "DOSE107", "dose-second-booster-under-age", "dose_date", W, OK,
+    "Mũi {n} (nhắc lại lần 2) cho người {age} tuổi; hướng dẫn dành cho người từ {min_age} "
+    "tuổi.",
+    "Dose {n} (second booster) for a person aged {age}; the guidance is {min_age} and over.",
+    short_vi="Mũi nhắc lại lần 2 cho người chưa đủ tuổi theo hướng dẫn.",
+    why="Mũi nhắc lại lần 2 (mũi 4) dành cho người lớn.",
+    example="Người 15 tuổi tiêm mũi 4",
+    fix="Đối chiếu ngày sinh và các mũi với phiếu tiêm; nếu đúng thì giữ nguyên.",
+)
+
+
+def _add(rec: Record, rule_: Rule, dose: Dose, part: str, suggestion: str | None = None,
+         **fmt: object) -> None:
+    value = nz.cell_text(dose.cells.get(part))
+    rec.findings.append(Finding(dose.row, dose_field(dose.number, part), rule_.code,
+                                rule_.severity, rule_.category,
+                                rule_.message_vi.format(n=dose.number, **fmt), value,
+                                suggestion, rule_.also))
+
+
+def age_on(dob: _dt.date, day: _dt.date) -> int:
+    """Completed years on ``day``."""
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def add_months(day: _dt.date, months: int) -> _dt.date:
+    """The same day ``months`` later (the month's last day when it has none: 31/01 + 1 ->
+    28/02)."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return _dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+fmt_date = nz.format_date
+
+
+def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) -> None:
+    """The dose's own cells: vaccine name, date and the date against the person."""
+    cells = dose.cells
+    vaccine = None
+    raw = cells.get("vaccine")
+    if not _empty(raw):
+        text = nz.cell_text(raw)
+        name, exact = cat.match(text)
+        if name is None:
+            _add(rec, DOSE012, dose, "vaccine", cat.certain_guess(text), text=text)
+        else:
+            vaccine = dose.vaccine = name
+            if not exact:
+                _add(rec, DOSE104, dose, "vaccine", name, text=text, vaccine=name)
+    raw = cells.get("date")
+    day = None
+    if not _empty(raw):
+        if isinstance(raw, str):
+            raw = raw.strip()
+        day, problem = nz.parse_date(raw)
+        if day is None:
+            _add(rec, DOSE001, dose, "date")
+        else:
+            dose.date = day
+    has_date = day is not None or not _empty(raw)
+    if has_date and "vaccine" in cells and _empty(cells["vaccine"]):
+        _add(rec, DOSE010, dose, "vaccine")
+    if not has_date and "date" in cells and not _empty(cells.get("vaccine")):
+        _add(rec, DOSE011, dose, "date")
+    if "lot" in cells and _empty(cells["lot"]):
+        _add(rec, DOSE105, dose, "lot")
+    if "site" in cells and _empty(cells["site"]):
+        _add(rec, DOSE106, dose, "site")
+    if day is None:
+        return
+    if day > today:
+        _add(rec, DOSE002, dose, "date")
+        return
+    if day < cat.first_vaccination:
+        _add(rec, DOSE003, dose, "date", first=fmt_date(cat.first_vaccination))
+        return
+    v = cat.vaccines[vaccine] if vaccine else None
+    if v is not None and day < v.approved:
+        _add(rec, DOSE004, dose, "date", vaccine=v.name, approved=fmt_date(v.approved))
+    dob = rec.dob
+    if dob is None or dob > today:
+        return
+    if day < dob:
+        _add(rec, DOSE005, dose, "date")
+        return
+    age = age_on(dob, day)
+    floor = cat.min_age_on(day)
+    if age < floor:
+        _add(rec, DOSE006, dose, "date", date=fmt_date(day), age=age, min_age=floor)
+    elif v is not None and ((v.min_age is not None and age < v.min_age)
+                            or (v.max_age is not None and age > v.max_age)):
+        _add(rec, DOSE007, dose, "vaccine", vaccine=v.name, age=age, ages=_ages(v.min_age,
+                                                                                  v.max_age))
+
+
+def _ages(lo: int | None, hi: int | None) -> str:
+    if lo is not None and hi is not None:
+        return f"từ {lo} đến {hi} tuổi"
+    return f"từ {lo} tuổi" if lo is not None else f"đến {hi} tuổi"
+
+
+def check(rec: Record, ctx: Context) -> None:
+    """Check every dose of the record, then the history (order, gaps, intervals, mixing)."""
+    doses = rec.doses
+    if not doses:
+        return
+    cat = ctx.vaccines
+    if cat is None:
+        return
+    today = ctx.today
+    for dose in doses:
+        _check_one(rec, dose, cat, today)
+    _check_history(rec, doses, cat)
+
+
+def _check_history(rec: Record, doses: list[Dose], cat: VaccineCatalogue) -> None:
+    numbers = {d.number for d in doses}
+    top = max(numbers)
+    if top > len(numbers):  # some earlier number is missing
+        seen = set()
+        for d in doses:
+            if d.number in seen:
+                continue
+            seen.add(d.number)
+            missing = [k for k in range(1, d.number) if k not in numbers]
+            if missing and d.number - 1 not in numbers:
+                _add(rec, DOSE009, d, "date", missing=", ".join(map(str, missing)))
+    first = doses[0] if doses[0].number == 1 else None
+    series = cat.vaccines.get(first.vaccine) if first and first.vaccine else None
+    primary = series.primary_doses if series else 0
+    additional = series is not None and series.name in cat.additional_primary
+    prev: Dose | None = None
+    for d in doses:
+        if prev is not None and prev.date and d.date and prev.number == d.number - 1:
+            if d.date < prev.date:
+                _add(rec, DOSE008, d, "date", date=fmt_date(d.date), prev=prev.number,
+                     prev_date=fmt_date(prev.date))
+            elif series is not None:
+                _check_interval(rec, prev, d, series, primary, additional, cat)
+        prev = d
+
+
+def _check_interval(rec: Record, prev: Dose, d: Dose, series: Vaccine, primary: int,
+                    additional: bool, cat: VaccineCatalogue) -> None:
+    """Intervals and mixing of dose ``d`` after ``prev`` (consecutive, dates in order)."""
+    assert prev.date is not None and d.date is not None
+    days = (d.date - prev.date).days
+    if d.number <= primary:
+        pv = cat.vaccines.get(prev.vaccine) if prev.vaccine else None
+        minimum = pv.primary_minimum(cat.tolerance_days) if pv else None
+        if minimum is not None and days < minimum:
+            _add(rec, DOSE101, d, "date", prev=prev.number, days=days, minimum=minimum,
+                 vaccine=pv.name)
+        first = series.name
+        if d.vaccine and d.vaccine != first:
+            since = cat.mixing.get((first, d.vaccine), _NEVER)
+            if since is _NEVER or (since is not None and d.date < since):
+                when = f" (được phép từ {fmt_date(since)})" if isinstance(since, _dt.date) \
+                    else ""
+                _add(rec, DOSE103, d, "vaccine", vaccine=d.vaccine, first=first, when=when)
+        return
+    step = d.number - primary  # 1: first dose after the primary series
+    if additional:
+        step -= 1  # the additional dose (step 0) comes before the boosters
+    if step <= 0:
+        kind, due = "mũi bổ sung", prev.date + _dt.timedelta(days=cat.additional_min_days)
+        rule_text = f"ít nhất {cat.additional_min_days} ngày sau mũi {prev.number}"
+    elif step == 1:
+        kind, due = "mũi nhắc lại lần 1", add_months(prev.date, cat.booster1_min_months)
+        rule_text = f"ít nhất {cat.booster1_min_months} tháng sau mũi {prev.number}"
+    else:
+        kind, due = "mũi nhắc lại lần 2", add_months(prev.date, cat.booster2_min_months)
+        rule_text = f"ít nhất {cat.booster2_min_months} tháng sau mũi {prev.number}"
+        dob = rec.dob
+        if dob is not None and dob <= d.date:
+            age = age_on(dob, d.date)
+            if age < cat.booster2_min_age:
+                _add(rec, DOSE107, d, "date", age=age, min_age=cat.booster2_min_age)
+    if d.date < due:
+        _add(rec, DOSE102, d, "date", kind=kind,
+             detail=f"tiêm {fmt_date(d.date)}, hướng dẫn {rule_text} (từ {fmt_date(due)})")
+    elif d.date < cat.boosters_from:
+        _add(rec, DOSE102, d, "date", kind=kind,
+             detail=f"tiêm {fmt_date(d.date)}, trước khi bắt đầu tiêm mũi nhắc lại "
+                    f"({fmt_date(cat.boosters_from)})")
+
+
+_NEVER = object()
