@@ -30,10 +30,18 @@ from vaxclean_xl.formats.import_file import (
     SpecError,
     available_specs,
     header_keys,
+    load_code_list,
     load_spec,
+    pad_code,
     sex_codes_from_header,
 )
-from vaxclean_xl.formats.import_report import SHEET_NOT_ELIGIBLE, SHEET_SUMMARY, SHEET_WRITTEN
+from vaxclean_xl.formats.import_report import (
+    SHEET_NOT_ELIGIBLE,
+    SHEET_SUMMARY,
+    SHEET_UNKNOWN_CODES,
+    SHEET_WRITTEN,
+    read_import_report,
+)
 from vaxclean_xl.formats.validation_report import load_baseline
 
 TODAY = dt.date(2026, 1, 15)
@@ -780,3 +788,56 @@ def test_legacy_xls_template_without_libreoffice_says_how(lists: dict[str, Path]
     assert code == 2 and not out.exists()
     assert "mau-pl1.xls" in err and "LibreOffice" in err
     assert "Lưu thành (Save As)" in err and "--template mau-pl1.xlsx" in err
+
+
+# --------------------------------------------------------------------------- codes
+
+
+def test_priority_group_code_list() -> None:
+    groups = load_code_list("priority-groups-qd3355")
+    assert sorted(groups.names, key=int) == [str(i) for i in range(1, 17)]
+    for typed in ("Nhóm 9", "N9", "9", 9, 9.0, "nhóm 09", "NHÓM  9", "n 9", "Nhóm ưu tiên 9",
+                  "Người mắc các bệnh mạn tính; Người trên 65 tuổi", "nguoi tren 65 tuoi",
+                  "9. Người trên 65 tuổi", "Nhóm 9: Người mắc các bệnh mạn tính"):
+        assert groups.code_of(typed) == "9", typed
+    assert (groups.code_of("16"), groups.code_of("N1"), groups.code_of("Lực lượng Công an")) == (
+        "16", "1", "4")
+    for unknown in ("17", "0", "Nhóm 17", "N", "abc", "", None, "9 - Lực lượng Công an",
+                    "Nhóm 9a", "99"):
+        assert groups.code_of(unknown) is None, unknown
+    assert [pad_code(v, n) for v, n in (("1", 2), ("01", 2), ("4", 3), ("148", 5),
+                                        ("00148", 5), ("1.0", 2), ("123456", 5), ("1A", 2))] == [
+        "01", "01", "004", "00148", "00148", "01", "123456", "1A"]
+
+
+def test_codes_written_bare_and_zero_padded(tmp_path: Path) -> None:
+    groups = ["Nhóm 9", "N9", "nhóm 09", "Người trên 65 tuổi", "Nhóm 17", "", "4"]
+    path = tmp_path / "nhom.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Danh sách")
+    ws.write_row(0, 0, ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD/CMND",
+                        "Nhóm ưu tiên"])
+    for i, group in enumerate(groups):
+        ws.write_row(i + 1, 0, [f"Nguyễn Văn {'ABCDEFG'[i]}", "12/03/1989", "Nam",
+                                f"00108901234{i}", group])
+    wb.close()
+    settings = tmp_path / "caidat.json"  # codes typed as numbers: padded to 2, 3 and 5 digits
+    settings.write_text(json.dumps({"province_code": 1, "district_code": 4, "ward_code": 148,
+                                    "priority_group": "Nhóm 11"}), encoding="utf-8")
+    out = tmp_path / "import.xlsx"
+    outcome = export_import(path, out, settings_file=settings, today=TODAY)
+    assert outcome.written == 7
+    ws = openpyxl.load_workbook(out)[DATA_SHEET]
+    col = {c.id: c.index + 1 for c in SPEC.columns}
+    rows = range(SPEC.first_data_row, SPEC.first_data_row + 7)
+    assert [ws.cell(r, col["priority_group"]).value for r in rows] == [
+        "9", "9", "9", "9", None, "11", "4"]  # unknown left empty; empty: the settings default
+    for r in rows:
+        assert (ws.cell(r, col["province_code"]).value, ws.cell(r, col["district_code"]).value,
+                ws.cell(r, col["ward_code"]).value) == ("01", "004", "00148")
+    assert [(u.row, u.value) for u in outcome.unknown_codes] == [(6, "Nhóm 17")]
+    assert any("1 ô không nhận ra mã" in w for w in outcome.warnings)
+    report = read_import_report(outcome.report)
+    assert [(u.row, u.column, u.value) for u in report.unknown_codes] == [
+        (6, SPEC.column("priority_group").label, "Nhóm 17")]
+    assert SHEET_UNKNOWN_CODES in openpyxl.load_workbook(outcome.report).sheetnames

@@ -56,12 +56,15 @@ from vaxclean_xl.formats.import_file import (
     fill_template,
     load_spec,
     locate_template,
+    pad_code,
     write_default_import,
 )
 from vaxclean_xl.formats.import_report import (
     REPORT_SUFFIX,
+    SHEET_UNKNOWN_CODES,
     ImportReport,
     NotEligible,
+    UnknownCode,
     WrittenRow,
     write_import_report,
 )
@@ -102,6 +105,7 @@ class ExportOutcome:
     missing_columns: list[str]  # spec column ids the template does not have
     baseline: Path | None
     warnings: list[str] = field(default_factory=list)
+    unknown_codes: list[UnknownCode] = field(default_factory=list)  # left empty, reported
 
     @property
     def exit_code(self) -> int:
@@ -160,8 +164,13 @@ def input_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
 
 def record_values(rec: Record, number: int, raw_row: Sequence[object], spec: ImportSpec,
                   settings: Settings, sex_codes: dict[str, str],
-                  from_input: dict[str, int]) -> dict[str, Value]:
-    """Spec column id -> value for one record (first non-empty source wins)."""
+                  from_input: dict[str, int],
+                  unknown: list[UnknownCode] | None = None) -> dict[str, Value]:
+    """Spec column id -> value for one record (first non-empty source wins).
+
+    A column with a code list gets the bare code; a value that names no code is left
+    empty and added to ``unknown``. A column with ``digits`` gets its code zero-padded.
+    """
     out: dict[str, Value] = {}
     for col in spec.columns:
         value: Value = None
@@ -180,6 +189,13 @@ def record_values(rec: Record, number: int, raw_row: Sequence[object], spec: Imp
                 value = _input_value(raw_row[i] if i < len(raw_row) else None, col)
             if value not in (None, ""):
                 break
+        if value not in (None, "") and col.codes is not None:
+            code = col.codes.code_of(value)
+            if code is None and unknown is not None:
+                unknown.append(UnknownCode(rec.row, col.label, str(value)))
+            value = code
+        elif isinstance(value, str) and col.digits:
+            value = pad_code(value, col.digits)
         out[col.id] = value if value not in (None, "") else None
     return out
 
@@ -332,9 +348,14 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
     first_row = layout.first_row if layout else the_spec.first_data_row
     # '#' counts the data rows under the headers, those already in the template included
     start_number = (layout.existing_rows if layout else 0) + 1
+    unknown: list[UnknownCode] = []
     values = [record_values(rec, start_number + i, raw_rows.get(rec.row, []), the_spec, conf,
-                            sex_codes, from_input)
+                            sex_codes, from_input, unknown)
               for i, rec in enumerate(chosen)]
+    if unknown:
+        warnings.append(f"{len(unknown)} ô không nhận ra mã (để trống trong tệp import, xem "
+                        f"trang «{SHEET_UNKNOWN_CODES}» của báo cáo): ghi mã đúng theo danh mục "
+                        "rồi xuất lại, hoặc điền tay.")
 
     present = [c for c in the_spec.columns if layout is None or c.id in layout.columns]
     empty = {c.id: n for c in present if c.report_empty
@@ -362,7 +383,7 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
         written_rows=[(rec.row, first_row + i) for i, rec in enumerate(chosen)],
         not_eligible=not_eligible, out_of_scope=out_of_scope, empty_columns=empty,
         labels=labels, missing_columns=list(layout.missing) if layout else [],
-        baseline=base, warnings=warnings,
+        baseline=base, warnings=warnings, unknown_codes=unknown,
     )
     with output_batch() as batch:  # the import file and its report, both or neither
         out_tmp, rep_tmp = batch.path(out), batch.path(rep)
@@ -398,4 +419,5 @@ def import_report(outcome: ExportOutcome, src: Path, names: dict[int, str]) -> I
                        for cid, n in outcome.empty_columns.items()},
         warnings=outcome.warnings,
         written=[WrittenRow(row, out_row, names.get(row, ""))
-                 for row, out_row in outcome.written_rows])
+                 for row, out_row in outcome.written_rows],
+        unknown_codes=outcome.unknown_codes)

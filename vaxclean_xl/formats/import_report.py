@@ -4,7 +4,9 @@ platform's import file and what it held back, for the health station's staff.
 Layout, typed record (:class:`ImportReport`), writer and reader in one place:
 ``export-import`` writes it, ``progress`` reads back which list rows went to the platform,
 tests check it. Three sheets: a summary (label/value rows, the empty columns, the
-warnings), the records not eligible (still wrong, not written) and the rows written.
+warnings), the records not eligible (still wrong, not written) and the rows written; a
+fourth, only when there are some, the values that named no code of a code list (the
+priority group), left empty in the import file.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, Category
 from vaxclean_xl.core.normalize import cell_text
+from vaxclean_xl.errors import InputError
 from vaxclean_xl.formats.readback import header_key, positive_int
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.io.reader import iter_sheet_rows
@@ -23,7 +27,9 @@ REPORT_SUFFIX = ".baocao.xlsx"  # default name: '<import file stem>.baocao.xlsx'
 SHEET_SUMMARY = "Tổng hợp"
 SHEET_NOT_ELIGIBLE = "Chưa đủ điều kiện"
 SHEET_WRITTEN = "Đã ghi"
-SHEETS = (SHEET_SUMMARY, SHEET_NOT_ELIGIBLE, SHEET_WRITTEN)
+SHEET_UNKNOWN_CODES = "Mã không nhận ra"
+SHEETS = (SHEET_SUMMARY, SHEET_NOT_ELIGIBLE, SHEET_WRITTEN)  # always there (progress finds
+# a report by them); SHEET_UNKNOWN_CODES only when some value named no code
 
 TITLE = "Tệp import lên Nền tảng Quản lý tiêm chủng COVID-19"
 LIST_LABEL = "Danh sách"
@@ -39,6 +45,7 @@ EMPTY_HEADERS = ["Cột", "Số ô trống"]
 WARNINGS_LABEL = "Lưu ý"
 NOT_ELIGIBLE_HEADERS = ["Dòng", "Họ và tên", "Nhóm hiện tại", "Mã lỗi", "Nội dung lỗi"]
 WRITTEN_HEADERS = ["Dòng trong danh sách", "Dòng trong tệp import", "Họ và tên"]
+UNKNOWN_CODE_HEADERS = ["Dòng trong danh sách", "Cột", "Giá trị trong danh sách"]
 _TEMPLATE_RE = re.compile(r"(.*) \(trang «(.*)»\)", re.S)
 
 
@@ -62,6 +69,15 @@ class WrittenRow:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownCode:
+    """A value that names no code of the column's code list: left empty, to fix by hand."""
+
+    row: int  # list row
+    column: str  # the import column's label
+    value: str  # as typed; for the staff report only, never logged or printed
+
+
 @dataclass(slots=True)
 class ImportReport:
     """The report's content. ``template`` is the template file's name, or the spec id when
@@ -79,6 +95,7 @@ class ImportReport:
     empty_columns: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     written: list[WrittenRow] = field(default_factory=list)
+    unknown_codes: list[UnknownCode] = field(default_factory=list)
 
 
 class NotAnImportReport(Exception):  # noqa: N818 - a refusal, like police_list.NotAPoliceList
@@ -143,30 +160,35 @@ def write_import_report(path: Path, report: ImportReport) -> None:
                     ws.write_string(r, 0, w, wrap)
                     r += 1
 
-            ne = wb.add_worksheet(SHEET_NOT_ELIGIBLE)
-            ne.write_row(0, 0, NOT_ELIGIBLE_HEADERS, head)
-            for width, (a, b) in zip((8, 28, 28, 18, 90), ((0, 0), (1, 1), (2, 2), (3, 3),
-                                                            (4, 4)), strict=True):
-                ne.set_column(a, b, width)
-            for i, item in enumerate(report.not_eligible, 1):
-                ne.write_number(i, 0, item.row)
-                ne.write_string(i, 1, item.name)
-                ne.write_string(i, 2, CATEGORY_LABEL_VI[item.category])
-                ne.write_string(i, 3, ", ".join(item.codes))
-                ne.write_string(i, 4, "\n".join(item.messages), wrap)
-            ne.freeze_panes(1, 0)
-
-            wr = wb.add_worksheet(SHEET_WRITTEN)
-            wr.write_row(0, 0, WRITTEN_HEADERS, head)
-            wr.set_column(0, 1, 14)
-            wr.set_column(2, 2, 28)
-            for i, w in enumerate(report.written, 1):
-                wr.write_number(i, 0, w.row)
-                wr.write_number(i, 1, w.import_row)
-                wr.write_string(i, 2, w.name)
-            wr.freeze_panes(1, 0)
+            _table_sheet(wb, SHEET_NOT_ELIGIBLE, NOT_ELIGIBLE_HEADERS, (8, 28, 28, 18, 90),
+                         head, wrap, [(item.row, item.name, CATEGORY_LABEL_VI[item.category],
+                                       ", ".join(item.codes), "\n".join(item.messages))
+                                      for item in report.not_eligible])
+            _table_sheet(wb, SHEET_WRITTEN, WRITTEN_HEADERS, (14, 14, 28), head, None,
+                         [(w.row, w.import_row, w.name) for w in report.written])
+            if report.unknown_codes:
+                _table_sheet(wb, SHEET_UNKNOWN_CODES, UNKNOWN_CODE_HEADERS, (14, 48, 48), head,
+                             None, [(u.row, u.column, u.value) for u in report.unknown_codes])
         finally:
             wb.close()
+
+
+def _table_sheet(wb: Any, name: str, headers: list[str], widths: tuple[int, ...], head: Any,
+                 last_format: Any, rows: list[tuple[int | str, ...]]) -> None:
+    """A sheet of one header row and one row per item (numbers as numbers), frozen under
+    its header; ``last_format`` for the last column (wrapped messages)."""
+    ws = wb.add_worksheet(name)
+    ws.write_row(0, 0, headers, head)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    for i, row in enumerate(rows, 1):
+        for c, value in enumerate(row):
+            fmt = last_format if c == len(row) - 1 else None
+            if isinstance(value, int):
+                ws.write_number(i, c, value, fmt)
+            else:
+                ws.write_string(i, c, value, fmt)
+    ws.freeze_panes(1, 0)
 
 
 # --- reading it back ------------------------------------------------------------------------
@@ -200,7 +222,22 @@ def read_import_report(path: str | Path) -> ImportReport:
     report = _read_summary(path)
     report.written = written
     report.not_eligible = _read_not_eligible(path)
+    report.unknown_codes = _read_unknown_codes(path)
     return report
+
+
+def _read_unknown_codes(path: Path) -> list[UnknownCode]:
+    try:
+        rows = list(iter_sheet_rows(path, SHEET_UNKNOWN_CODES))
+    except InputError:  # no such sheet: every value was a known code
+        return []
+    if not rows:
+        return []
+    cols = _columns(rows[0][1], UNKNOWN_CODE_HEADERS)
+    row_col, column_col, value_col = (cols.get(h) for h in UNKNOWN_CODE_HEADERS)
+    return [UnknownCode(row, cell_text(_cell(values, column_col)),
+                        cell_text(_cell(values, value_col)))
+            for _n, values in rows[1:] if (row := positive_int(_cell(values, row_col)))]
 
 
 def _read_summary(path: Path) -> ImportReport:

@@ -2,12 +2,19 @@
 COVID-19"): its spec, the user's template, a writer of new files, a filler of the template
 and the typed :class:`ImportFile` record.
 
-One concept per module: ``spec`` (the layout as data, checked), ``headers`` (header texts
-matched to spec columns), ``template`` (the user's template located), ``writer`` (a new
-file from the spec), ``fill`` (the template filled in place) and ``record`` (ImportFile,
-its writer and reader).
+One concept per module: ``spec`` (the layout as data, checked), ``codes`` (code lists and
+zero-padded codes), ``headers`` (header texts matched to spec columns), ``template`` (the
+user's template located), ``writer`` (a new file from the spec), ``fill`` (the template
+filled in place) and ``record`` (ImportFile, its writer and reader).
 """
 
+from vaxclean_xl.formats.import_file.codes import (
+    CODE_LIST_SCHEMA,
+    CodeList,
+    CodeListError,
+    load_code_list,
+    pad_code,
+)
 from vaxclean_xl.formats.import_file.fill import FillResult, fill_template
 from vaxclean_xl.formats.import_file.headers import (
     HeaderCell,
@@ -40,11 +47,14 @@ from vaxclean_xl.formats.import_file.template import (
 from vaxclean_xl.formats.import_file.writer import write_default_import
 
 __all__ = [
+    "CODE_LIST_SCHEMA",
     "DEFAULT_SPEC",
     "HEADER_SCAN_ROWS",
     "MIN_HEADER_MATCHES",
     "SPEC_DIR",
     "SPEC_SCHEMA",
+    "CodeList",
+    "CodeListError",
     "FillResult",
     "HeaderCell",
     "ImportFile",
@@ -60,8 +70,10 @@ __all__ = [
     "available_specs",
     "fill_template",
     "header_keys",
+    "load_code_list",
     "load_spec",
     "locate_template",
+    "pad_code",
     "read_import_file",
     "sex_codes_from_header",
     "spec_path",

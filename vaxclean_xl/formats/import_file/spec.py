@@ -18,6 +18,7 @@ from pathlib import Path
 from vaxclean_xl.core.model import FIELDS
 from vaxclean_xl.core.normalize import nfc
 from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.formats.import_file.codes import CodeList, CodeListError, load_code_list
 from vaxclean_xl.io.reader import column_index, column_letter
 from vaxclean_xl.resources import resource_dir
 from vaxclean_xl.settings import Settings
@@ -55,6 +56,8 @@ class SpecColumn:
     ``sources`` are tried in order, the first non-empty value wins: ``row_number`` (running
     number), ``field:<record field>``, ``settings:<settings key>``, ``const:<text>`` or
     ``input`` (the input's own column with the same header text); none means always empty.
+    ``codes`` (a code list of ``templates/import/``) turns what people type into the bare
+    code; ``digits`` zero-pads a code of digits.
     """
 
     id: str
@@ -68,6 +71,8 @@ class SpecColumn:
     synonyms: tuple[str, ...]
     group: SpecGroup | None
     report_empty: bool
+    codes: CodeList | None = None  # values read through this code list (bare codes)
+    digits: int | None = None  # a code of digits zero-padded to this width
 
     @property
     def letter(self) -> str:
@@ -125,8 +130,11 @@ def spec_path(name: str | Path | None = None) -> Path:
 
 
 def available_specs() -> list[str]:
-    """Names of the spec files shipped in ``templates/import/``."""
-    return sorted(p.stem for p in SPEC_DIR.glob("*.json")) if SPEC_DIR.is_dir() else []
+    """Names of the spec files shipped in ``templates/import/`` (not its code lists)."""
+    if not SPEC_DIR.is_dir():
+        return []
+    return sorted(p.stem for p in SPEC_DIR.glob("*.json")
+                  if SPEC_SCHEMA in p.read_text(encoding="utf-8-sig")[:200])
 
 
 def load_spec(name: str | Path | None = None) -> ImportSpec:
@@ -172,12 +180,19 @@ def load_spec(name: str | Path | None = None) -> ImportSpec:
             if fmt not in ("text", "general"):
                 raise bad(f"cột «{c['id']}»: format «{fmt}» không rõ")
             group = next((g for g in groups if g.first <= idx <= g.last), None)
+            try:
+                codes = load_code_list(str(c["codes"])) if c.get("codes") else None
+            except CodeListError as exc:
+                raise bad(f"cột «{c['id']}»: {exc}") from exc
+            digits = int(c["digits"]) if c.get("digits") is not None else None
+            if digits is not None and not 1 <= digits <= 10:
+                raise bad(f"cột «{c['id']}»: digits phải từ 1 đến 10")
             columns.append(SpecColumn(
                 id=str(c["id"]), index=idx, header=nfc(str(c["header"])),
                 required=bool(c.get("required")), text_format=fmt == "text", kind=kind,
                 width=float(c.get("width", 12)), sources=sources,
                 synonyms=tuple(nfc(str(s)) for s in c.get("synonyms", [])), group=group,
-                report_empty=bool(c.get("report_empty", True)),
+                report_empty=bool(c.get("report_empty", True)), codes=codes, digits=digits,
             ))
         columns.sort(key=lambda col: col.index)
         header_rows = tuple(int(r) for r in data["header_rows"])
