@@ -353,3 +353,39 @@ def test_session_date_alone_is_not_a_dose_history(tmp_path: Path) -> None:
     assert table.columns == {"full_name": 2, "dob": 3, "id_number": 4}
     assert table.dose_layout is None and table.person_rows == {}
     assert [r for r, _ in table.rows] == [2, 3]  # a repeated person stays two rows
+
+
+def test_one_row_per_dose_with_person_cells_merged_down(tmp_path: Path) -> None:
+    """The person's cells merged over their dose rows: the rows under the first, with
+    only dose cells, continue that person; "Tổng cộng" and the signers still end the list;
+    a row with only dose cells after a blank row is no one's."""
+    path = tmp_path / "gop-o.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("DS")
+    fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_row(0, 0, ["STT", "Họ và tên", "Ngày sinh", "Số CCCD", "Mũi số", "Ngày tiêm",
+                        "Vắc xin", "Số lô"])
+    for c, (first, value) in enumerate([(1, 1), (1, "Hà Văn Tùng"), (1, "02/03/1960"),
+                                        (1, "001060000123")]):
+        ws.merge_range(first, c, first + 2, c, value)
+    for c, value in enumerate([2, "Hà Thị Lụa", "04/05/1962", "001162000456"]):
+        ws.merge_range(4, c, 5, c, value)
+    _write(ws, 1, [
+        [None, None, None, None, 1, D(2021, 8, 1), "AstraZeneca", "A1"],
+        [None, None, None, None, 2, D(2021, 10, 20), "AstraZeneca", "A2"],
+        [None, None, None, None, 3, D(2022, 3, 1), "Pfizer", "P3"],
+        [None, None, None, None, 1, D(2021, 8, 2), "Vero Cell", "V1"],
+        [None, None, None, None, 2, D(2021, 9, 1), "Vero Cell", "V2"],
+        [],
+        [None, None, None, None, 3, D(2022, 3, 2), "Pfizer", "P4"],
+        ["Tổng cộng", None, None, "2 người"],
+        [None, "NGƯỜI LẬP BIỂU", None, None, "TRƯỞNG TRẠM"],
+    ], fmt)
+    wb.close()
+    table = read_table(path)
+    assert table.dose_layout == DoseLayout(long={"date": 5, "vaccine": 6, "lot": 7,
+                                                 "number": 4})
+    assert [r for r, _ in table.rows] == [2, 5]
+    assert {first: [r for r, _ in rows] for first, rows in table.person_rows.items()} == {
+        2: [2, 3, 4], 5: [5, 6]}
+    assert table.last_data_row == 6

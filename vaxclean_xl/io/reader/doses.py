@@ -197,10 +197,11 @@ def _long(unnumbered: dict[int, str], number_col: int | None) -> DoseLayout | No
 
 
 def _key_part(value: object) -> object:
+    """A cell as one identity value: text trimmed, inner spaces collapsed; 12.0 as 12."""
+    if value.__class__ is str:
+        return " ".join(value.split())  # type: ignore[union-attr]
     if value is None:
         return ""
-    if value.__class__ is str:
-        return _SPACES.sub(" ", value).strip()  # type: ignore[arg-type]
     if value.__class__ is float and value.is_integer():  # type: ignore[union-attr]
         return int(value)  # type: ignore[arg-type]
     return value
@@ -214,17 +215,23 @@ def group_persons(
 
     One person = the same name, date of birth and ID (trimmed, NFC as read). A row with a
     name but neither a date of birth nor an ID stays a person of its own: a name alone is
-    shared by namesakes.
+    shared by namesakes. A row with none of the three (the person's cells merged down over
+    their doses; the reader keeps it only right under a record) belongs to the row above.
     """
     ni, di, ii = (columns.get(f) for f in ("full_name", "dob", "id_number"))
     first: list[tuple[int, list]] = []
     persons: dict[int, list[tuple[int, list]]] = {}
     by_key: dict[tuple[object, object, object], int] = {}
+    part = _key_part
     for item in records:
         row = item[1]
-        name = _key_part(row[ni]) if ni is not None and ni < len(row) else ""
-        dob = _key_part(row[di]) if di is not None and di < len(row) else ""
-        idn = _key_part(row[ii]) if ii is not None and ii < len(row) else ""
+        width = len(row)
+        name = part(row[ni]) if ni is not None and ni < width else ""
+        dob = part(row[di]) if di is not None and di < width else ""
+        idn = part(row[ii]) if ii is not None and ii < width else ""
+        if name == "" and dob == "" and idn == "" and first:
+            persons[first[-1][0]].append(item)  # merged person cells: the row above's
+            continue
         if dob == "" and idn == "":
             first.append(item)
             persons[item[0]] = [item]

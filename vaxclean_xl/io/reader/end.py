@@ -92,9 +92,14 @@ def _total_row(row: list) -> bool:
 
 
 def read_records(
-    scan: Scan, header: Header, columns: dict[str, int]
+    scan: Scan, header: Header, columns: dict[str, int], continued: tuple[int, ...] = ()
 ) -> tuple[int, list[tuple[int, list]]]:
-    """Return (row after header/numbering, record rows) consuming the source once."""
+    """Return (row after header/numbering, record rows) consuming the source once.
+
+    ``continued``: the dose columns of a one-row-per-dose list; a row right under a record
+    with its person's cells empty (merged down over the person's doses) but a dose cell
+    filled is kept: it continues that person.
+    """
     src, window = scan.src, scan.window
     pos = header.pos + 1
     if pos < len(window) and all(blank(v) for v in window[pos][1]):
@@ -116,6 +121,7 @@ def read_records(
     data = tuple(r for f in ("dob", "sex", "id_number") if (r := rel(f)) is not None)
     mapped = [r for f in columns if (r := rel(f)) is not None]
     others = [r for r in mapped if r != ni]
+    cont = [r for c in continued if 0 <= (r := c - src.col_off) < src.width]
     name_header = None
     if ni is not None:
         raw_name = window[header.pos][1][ni]
@@ -134,7 +140,10 @@ def read_records(
             named = ni is not None and not blank(row[ni])
             if _total_row(row) or _signature_row(row, ni, data):
                 break
-            if not named:
+            if not named and not (
+                cont and records and records[-1][0] == number - 1
+                and not all(blank(row[r]) for r in cont)  # the person's next dose
+            ):
                 blank_run = blank_run + 1 if all(blank(row[r]) for r in mapped) else 0
                 continue
             if blank_run >= 2 and all(blank(row[r]) for r in others):

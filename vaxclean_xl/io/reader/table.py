@@ -191,7 +191,8 @@ def _table(scan: Scan, specs: list[MapSpec], path: Path, fmt: str) -> Table:
     assert columns is not None
     layout = find_doses(header.texts, header.groups, columns.values())
     with library_errors(path), gc_paused():
-        data_start, records = read_records(scan, header, columns)
+        continued = tuple(layout.long.values()) if layout is not None else ()
+        data_start, records = read_records(scan, header, columns, continued)
         first_row = records[0][0] if records else data_start
         last_row = records[-1][0] if records else data_start - 1
         persons: dict[int, list[tuple[int, list]]] = {}
