@@ -261,7 +261,8 @@ def test_flat_dose_header(text: str, expected: tuple[int, str]) -> None:
 @pytest.mark.parametrize("text", [
     "Ngày sinh", "Ngày cấp", "Số mũi đã tiêm", "Số mũi", "Ghi chú", "Tên vắc xin",
     "Địa điểm tiêm (*) (Tham khảo PL4)", "Mã nhóm đối tượng ưu tiên (Tham khảo PL2)",
-    "Ngày tiêm", "Đã tiêm mũi 1",
+    "Ngày tiêm", "Đã tiêm mũi 1", "Ngày hẹn tiêm mũi 2", "Ngày tiêm mũi 2 (dự kiến)",
+    "Ngày đăng ký tiêm mũi 3", "Ghi chú mũi 1",
 ])
 def test_not_a_wide_dose_column(text: str) -> None:
     """On its own, none of these is a dose column ("PL4" is no dose 4, a count of doses

@@ -73,7 +73,11 @@ _PARTS_LOOSE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(r"^ngay\b|\bngay tiem\b|\bthoi gian\b")),
     ("site", re.compile(r"^(?:noi|dia diem|co so|diem|don vi)\b|\bnoi tiem\b")),
 )
-_NOT_A_DOSE = re.compile(r"\b(?:ngay sinh|nam sinh|ngay cap|noi cap|ngay het han|so mui)\b")
+# Identity dates, a count of doses, appointments and plans are no dose's cells.
+_NOT_A_DOSE = re.compile(
+    r"\b(?:ngay sinh|nam sinh|ngay cap|noi cap|ngay het han|so mui|hen|du kien|dang ky"
+    r"|ke hoach)\b"
+)
 
 
 def _clean(text: str) -> tuple[str, str]:
@@ -123,7 +127,7 @@ def find_doses(
         if col in taken:
             continue
         full, text = _clean(texts[col])
-        if not text or _NOT_A_DOSE.search(text):
+        if not text or _NOT_A_DOSE.search(full):
             continue
         own = _number(text)
         group_text = groups.get(col)
