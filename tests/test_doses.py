@@ -328,3 +328,74 @@ def test_status_cells_name_the_dose_of_a_certain_fix():
     group, problems, fixes = status_cells(run(dose("Astra")))
     assert group == "Đúng" and "[DOSE104]" in problems
     assert fixes == "Mũi 1 - Tên vắc xin: AstraZeneca"
+
+
+# --- a real file: reader -> checks -> JSON report; a station's aliases from its settings -----
+
+def _dose_list(path, second_vaccine: str = "AstraZeneca") -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Danh sách")
+    ws.write_row(0, 0, ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn",
+                        "Mũi 1 - Vắc xin", "Ngày tiêm mũi 1", "Số lô mũi 1", "Nơi tiêm mũi 1",
+                        "Mũi 2 - Vắc xin", "Ngày tiêm mũi 2", "Số lô mũi 2",
+                        "Nơi tiêm mũi 2"])
+    ws.write_row(1, 0, [1, "Nguyễn Văn An", "05/06/1990", "Nam", "001090123456", "Xóm 1",
+                        "Astra", "01/07/2021", "A1", "01004", second_vaccine, "05/08/2021",
+                        "A2", "01004"])
+    ws.write_row(2, 0, [2, "Trần Thị Bình", "07/08/1985", "Nữ", "001185123457", "Xóm 1",
+                        "Pfizer", "01/09/2030", "", "01004"])
+    ws.write_row(3, 0, [3, "Lê Văn Cường", "01/01/1970", "Nam", "001070123458", "Xóm 2"])
+    wb.close()
+
+
+def test_json_report_carries_doses_and_reads_back_byte_for_byte(tmp_path):
+    from vaxclean_xl.commands.common import open_list
+    from vaxclean_xl.formats.validation_report import ValidationReport, read_report, write_report
+
+    src = tmp_path / "ds.xlsx"
+    _dose_list(src)
+    opened = open_list(src, today=TODAY)
+    out = tmp_path / "r.json"
+    write_report(out, opened.table, opened.validation)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    an, binh, cuong = data["records"]
+    assert an["doses"] == [
+        {"number": 1, "vaccine": "AstraZeneca", "vaccine_text": "Astra", "date": "01/07/2021",
+         "lot": "A1", "site": "01004"},
+        {"number": 2, "vaccine": "AstraZeneca", "vaccine_text": "AstraZeneca",
+         "date": "05/08/2021", "lot": "A2", "site": "01004"}]
+    assert (an["category"], an["vaccination"]) == ("OK", "WARNING")
+    assert (binh["category"], binh["vaccination"]) == ("OK", "ERROR")
+    assert {f["field"] for f in binh["findings"]} == {"dose1_date", "dose1_lot"}
+    assert (cuong["doses"], cuong["vaccination"]) == ([], "NONE")
+    text = out.read_text(encoding="utf-8")
+    assert read_report(out).to_json() == text
+    assert ValidationReport.from_validation(opened.table, opened.validation).to_json() == text
+
+
+def test_station_aliases_from_the_settings_file_and_sheet(tmp_path):
+    from vaxclean_xl.commands.common import open_list
+    from vaxclean_xl.errors import InputError
+    from vaxclean_xl.settings import load_settings_file, settings_from_rows
+
+    src = tmp_path / "ds.xlsx"
+    _dose_list(src, second_vaccine="AZ Nhật")
+    plain = open_list(src, today=TODAY).validation.records[0]
+    assert "DOSE012" in [f.code for f in plain.findings]
+    toml = tmp_path / "tram.toml"
+    toml.write_text('[vaccine_aliases]\n"AZ Nhật" = "AstraZeneca"\n', encoding="utf-8")
+    settings = load_settings_file(toml)
+    assert settings.vaccine_aliases == {"AZ Nhật": "AstraZeneca"}
+    rec = open_list(src, settings=settings, with_settings=True,
+                    today=TODAY).validation.records[0]
+    assert [(f.code, f.field, f.suggestion) for f in rec.findings] == [
+        ("DOSE104", "dose1_vaccine", "AstraZeneca"), ("DOSE104", "dose2_vaccine", "AstraZeneca")]
+    sheet = settings_from_rows([["Tên gọi khác của vắc xin", "AZ Nhật = Astra; Vắc xin TQ = "
+                                 "Sinopharm"]])
+    assert sheet.vaccine_aliases == {"AZ Nhật": "Astra", "Vắc xin TQ": "Sinopharm"}
+    with pytest.raises(InputError, match="Nanocovax"):
+        settings_from_rows([["vaccine_aliases", "Nano = Nanocovax"]])
+    with pytest.raises(InputError, match="tên gọi khác = tên vắc xin"):
+        settings_from_rows([["vaccine_aliases", "chỉ một tên"]])

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from vaxclean_xl.errors import E, InputError
@@ -35,6 +36,9 @@ class Settings:
     district_code: str = ""
     ward_code: str = ""
     priority_group: str = ""  # default priority group code for the import file
+    # a station's own vaccine spellings: alias -> the vaccine (platform spelling or a
+    # spelling the catalogue knows); checked against the catalogue when loaded
+    vaccine_aliases: dict[str, str] = field(default_factory=dict)
 
 
 LABELS_VI: dict[str, str] = {
@@ -52,6 +56,7 @@ LABELS_VI: dict[str, str] = {
     "district_code": "Mã huyện",
     "ward_code": "Mã xã",
     "priority_group": "Mã nhóm ưu tiên mặc định",
+    "vaccine_aliases": "Tên gọi khác của vắc xin",
 }
 _BY_LABEL = {" ".join(v.casefold().split()): k for k, v in LABELS_VI.items()}
 _KEYS = {f.name for f in fields(Settings)}
@@ -105,6 +110,42 @@ def _code_notice(key: str, value: object, where: str, fmt: str) -> str:
             f"chưa chắc mã có mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy {how}.")
 
 
+ALIASES_KEY = "vaccine_aliases"
+
+
+def parse_vaccine_aliases(value: object, origin: str) -> dict[str, str]:
+    """A station's vaccine aliases: a mapping (TOML table, JSON object) or a text
+    "Vắc xin TQ = Vero Cell; Astra Zen = AstraZeneca" (the "Cài đặt" sheet), each target
+    checked against the vaccine catalogue; raises InputError naming what is wrong."""
+    from vaxclean_xl.core.doses import CatalogueError, load_catalogue, with_aliases
+
+    pairs: dict[str, str] = {}
+    if isinstance(value, Mapping):
+        items = [(str(k), str(v)) for k, v in value.items()]
+    elif isinstance(value, str):
+        items = []
+        for part in re.split(r"[;\n]", value):
+            if not part.strip():
+                continue
+            alias, eq, target = part.partition("=")
+            if not eq or not alias.strip() or not target.strip():
+                raise InputError(f"{origin}: mục «{LABELS_VI[ALIASES_KEY]}» ({ALIASES_KEY}) "
+                                 "ghi mỗi tên dạng tên gọi khác = tên vắc xin, cách nhau bằng "
+                                 "dấu chấm phẩy, ví dụ: Vắc xin TQ = Vero Cell; "
+                                 "Astra Zen = AstraZeneca.", code=E.SETTINGS)
+            items.append((alias, target))
+    else:
+        raise InputError(f"{origin}: mục {ALIASES_KEY} phải là bảng tên gọi khác = tên vắc "
+                         "xin.", code=E.SETTINGS)
+    for alias, target in items:
+        pairs[" ".join(alias.split())] = " ".join(target.split())
+    try:
+        with_aliases(load_catalogue(), pairs)
+    except CatalogueError as exc:
+        raise InputError(f"{origin}: {exc}", code=E.SETTINGS) from exc
+    return pairs
+
+
 def _from_mapping(data: dict[str, object], origin: str, text: str = "",
                   fmt: str = "toml") -> Settings:
     unknown = [k for k in data if k not in _KEYS]
@@ -118,8 +159,13 @@ def _from_mapping(data: dict[str, object], origin: str, text: str = "",
             line = _key_line(text, key, fmt)
             where = f"Tệp cài đặt «{origin}»" + (f", dòng {line}" if line else "")
             notify(_code_notice(key, data[key], where, fmt))
-    return Settings(**{k: (_number_text(v) if _is_number(v) else str(v)).strip()
-                       for k, v in data.items()})
+    data = dict(data)
+    aliases = data.pop(ALIASES_KEY, None)
+    out = Settings(**{k: (_number_text(v) if _is_number(v) else str(v)).strip()
+                      for k, v in data.items()})
+    if aliases:
+        out.vaccine_aliases = parse_vaccine_aliases(aliases, f"Tệp cài đặt «{origin}»")
+    return out
 
 
 def _syntax_error(path: Path, exc: ValueError, raw: bytes, fmt: str) -> InputError:
@@ -170,7 +216,9 @@ def settings_from_rows(rows: list[list[object]]) -> Settings:
             continue
         label = " ".join(row[0].casefold().split()).rstrip(":")
         key = _BY_LABEL.get(label) or (label if label in _KEYS else None)
-        if key and row[1] not in (None, ""):
+        if key == ALIASES_KEY and row[1] not in (None, ""):
+            out.vaccine_aliases = parse_vaccine_aliases(row[1], f"Trang «{SETTINGS_SHEET}»")
+        elif key and row[1] not in (None, ""):
             value = row[1]
             if key in CODE_KEYS and _is_number(value):
                 notify(_code_notice(key, value, f"Trang «{SETTINGS_SHEET}»", "sheet"))

@@ -7,10 +7,11 @@ settings and validating the list with one ``today``. Also the list with new valu
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from vaxclean_xl.core.doses import load_catalogue
 from vaxclean_xl.core.validate import Validation, validate_rows
 from vaxclean_xl.io.atomic import refuse_same_file
 from vaxclean_xl.io.reader import Table, read_table
@@ -26,17 +27,24 @@ def beside(src: Path, suffix: str) -> Path:
 
 
 def validate_table(table: Table, today: _dt.date | None = None,
-                   progress: Progress | None = None, *, consume: bool = False) -> Validation:
+                   progress: Progress | None = None, *, consume: bool = False,
+                   vaccine_aliases: Mapping[str, str] | None = None) -> Validation:
     """Validate a table read by ``read_table``. ``consume=True`` releases each full row as
     soon as its record is built (records keep the mapped cells): with a million rows the
-    full rows and the records would otherwise sit in memory together."""
+    full rows and the records would otherwise sit in memory together. A table with dose
+    columns has its doses checked too (``vaccine_aliases``: the station's own spellings)."""
     def step(done: int, total: int) -> None:
         if progress:
             progress("check", done, total)
 
     rows = _consumed(table.rows) if consume else table.rows
+    vaccines = None
+    if table.dose_layout and vaccine_aliases:
+        vaccines = load_catalogue(aliases=vaccine_aliases)
     result = validate_rows(rows, table.columns, name_fonts=table.name_fonts, today=today,
-                           on_progress=step, total=len(table.rows))
+                           on_progress=step, total=len(table.rows),
+                           dose_layout=table.dose_layout, person_rows=table.person_rows,
+                           vaccines=vaccines)
     if consume:
         table.rows = []
     return result
@@ -63,7 +71,8 @@ class OpenedList:
 
     def validate(self, *, consume: bool = False) -> Validation:
         """Validate the table (see :func:`validate_table`), keep and return the result."""
-        self.result = validate_table(self.table, self.today, self.progress, consume=consume)
+        self.result = validate_table(self.table, self.today, self.progress, consume=consume,
+                                     vaccine_aliases=self.settings.vaccine_aliases)
         return self.result
 
     @property

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from vaxclean_xl.core import normalize as nz
@@ -79,6 +80,18 @@ class VaccineCatalogue:
     exact: frozenset[str] = frozenset()
     # (whole-word form, platform spelling) of spellings of 4+ letters, for certain guesses
     words: tuple[tuple[str, str], ...] = ()
+    # raw cell text -> match(text): a list repeats a handful of spellings
+    cache: dict[str, tuple[str | None, bool]] = field(default_factory=dict, compare=False,
+                                                      repr=False)
+
+    def lookup(self, text: str) -> tuple[str | None, bool]:
+        """:meth:`match`, remembered per text (the hot path of the dose checks)."""
+        hit = self.cache.get(text)
+        if hit is None:
+            hit = self.match(text)
+            if len(self.cache) < 65_536:
+                self.cache[text] = hit
+        return hit
 
     def match(self, text: str) -> tuple[str | None, bool]:
         """(platform spelling, typed exactly) of a vaccine name, (None, False) when no
@@ -198,7 +211,7 @@ def _with_spellings(cat: VaccineCatalogue, extra: Mapping[str, str]) -> VaccineC
             w = _words(s)
             if len(w.replace(" ", "")) >= 4:
                 words.append((w, v.name))
-    return replace(cat, spellings=spellings, exact=exact, words=tuple(words))
+    return replace(cat, spellings=spellings, exact=exact, words=tuple(words), cache={})
 
 
 def with_aliases(cat: VaccineCatalogue, aliases: Mapping[str, str]) -> VaccineCatalogue:
@@ -250,33 +263,56 @@ def dose_number(value: object) -> int | None:
 
 def is_empty(value: object) -> bool:
     """An empty cell: nothing, or spaces only."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or value == "" or (value.__class__ is str and value.isspace())
+
+
+@dataclass(frozen=True, slots=True)
+class DoseSlot:
+    """One dose's columns made ready for the hot loop: parts, a getter of their values, the
+    columns (shared by every dose of the slot: read only) and the width the getter needs."""
+
+    number: int
+    parts: tuple[str, ...]
+    get: Callable[[Sequence[object]], tuple[object, ...]]
+    cols: dict[str, int]
+    width: int
+
+    @classmethod
+    def of(cls, number: int, cols: Mapping[str, int]) -> DoseSlot:
+        parts = tuple(p for p in DOSE_PARTS if p in cols)
+        idx = [cols[p] for p in parts]
+        getter = itemgetter(*idx)
+        get = getter if len(idx) > 1 else (lambda values: (getter(values),))
+        return cls(number, parts, get, {p: cols[p] for p in parts}, max(idx) + 1)
+
+    def dose(self, number: int, row: int, values: Sequence[object]) -> Dose | None:
+        """The dose in ``values``, None when all its cells are empty."""
+        if len(values) >= self.width:
+            got = self.get(values)
+        else:
+            n = len(values)
+            got = tuple(values[c] if c < n else None for c in self.cols.values())
+        for v in got:
+            if v is not None and v != "" and not is_empty(v):
+                return Dose(number, dict(zip(self.parts, got, strict=True)), row, self.cols)
+        return None
 
 
 @dataclass(frozen=True, slots=True)
 class DosePlan:
-    """A layout made ready for the hot loop: per dose number, its (part, column) pairs."""
+    """A layout made ready for the hot loop."""
 
-    wide: tuple[tuple[int, tuple[tuple[str, int], ...]], ...]
-    long: tuple[tuple[str, int], ...]
+    wide: tuple[DoseSlot, ...]
+    long: DoseSlot | None
     number_col: int | None
 
     @classmethod
     def of(cls, layout: DoseLayout) -> DosePlan:
-        wide = tuple((n, tuple((p, c) for p in DOSE_PARTS if (c := layout.wide[n].get(p))
-                               is not None))
-                     for n in sorted(layout.wide))
-        long = tuple((p, layout.long[p]) for p in DOSE_PARTS if p in layout.long)
+        wide = tuple(DoseSlot.of(n, layout.wide[n]) for n in sorted(layout.wide)
+                     if any(p in layout.wide[n] for p in DOSE_PARTS))
+        long = (DoseSlot.of(0, layout.long) if any(p in layout.long for p in DOSE_PARTS)
+                else None)
         return cls(wide, long, layout.long.get("number"))
-
-
-def _dose_of(number: int, row: int, values: Sequence[object],
-             pairs: tuple[tuple[str, int], ...]) -> Dose | None:
-    n = len(values)
-    cells = {p: (values[c] if c < n else None) for p, c in pairs}
-    if all(is_empty(v) for v in cells.values()):
-        return None
-    return Dose(number, cells, row, dict(pairs))
 
 
 def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
@@ -286,11 +322,12 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
     doses = rec.doses
     if plan.wide:
         row = rec.row
-        for number, pairs in plan.wide:
-            dose = _dose_of(number, row, values, pairs)
+        for slot in plan.wide:
+            dose = slot.dose(slot.number, row, values)
             if dose is not None:
                 doses.append(dose)
-    if plan.long:
+    slot = plan.long
+    if slot is not None:
         rows = (person_rows or {}).get(rec.row) or [(rec.row, values)]
         if len(rows) > 1:
             rec.rows = [r for r, _ in rows]
@@ -299,7 +336,7 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
             number = i
             if col is not None and col < len(vals):
                 number = dose_number(vals[col]) or i
-            dose = _dose_of(number, row, vals, plan.long)
+            dose = slot.dose(number, row, vals)
             if dose is not None:
                 doses.append(dose)
         doses.sort(key=lambda d: (d.number, d.row))

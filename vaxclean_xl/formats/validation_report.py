@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from vaxclean_xl.core.model import Category, Finding, Record, Severity
+from vaxclean_xl.core.model import Category, Dose, Finding, Record, Severity
+from vaxclean_xl.core.normalize import cell_text, format_date
 from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.atomic import atomic_path
@@ -50,12 +51,39 @@ class ReportFinding:
 
 
 @dataclass(slots=True)
+class ReportDose:
+    """One dose as the report gives it: the platform spelling (None when unmatched) beside
+    the name as typed, the date as dd/mm/yyyy (None when missing or unreadable)."""
+
+    number: int
+    vaccine: str | None
+    vaccine_text: str | None
+    date: str | None
+    lot: str | None
+    site: str | None
+
+    @classmethod
+    def of(cls, d: Dose) -> ReportDose:
+        cells = d.cells
+        return cls(d.number, d.vaccine, _text(cells.get("vaccine")),
+                   format_date(d.date) if d.date else None,
+                   _text(cells.get("lot")), _text(cells.get("site")))
+
+
+def _text(value: object) -> str | None:
+    return cell_text(value) or None
+
+
+@dataclass(slots=True)
 class ReportRecord:
-    """One record's row, group and findings."""
+    """One record's row, group and findings; its doses and their status ("NONE", "OK",
+    "WARNING", "ERROR"), which never change the group."""
 
     row: int
     category: Category
     findings: list[ReportFinding] = field(default_factory=list)
+    doses: list[ReportDose] = field(default_factory=list)
+    vaccination: str = "NONE"
 
 
 @dataclass(slots=True)
@@ -74,7 +102,8 @@ class ValidationReport:
             report_source(table), _columns(table), result.summary(),
             [ReportRecord(r.row, r.category,
                           [ReportFinding(f.field, f.code, f.severity, f.message, f.value,
-                                         f.suggestion) for f in r.findings])
+                                         f.suggestion) for f in r.findings],
+                          [ReportDose.of(d) for d in r.doses], r.vaccination)
              for r in result.records])
 
     def to_json(self) -> str:
@@ -101,7 +130,11 @@ class ValidationReport:
             records = [ReportRecord(row, cat, [
                 ReportFinding(f["field"], f["code"], Severity(f["severity"]), f["message"],
                               f["value"], f.get("suggestion"))
-                for f in item.get("findings") or []]) for row, cat, item in _records(data)]
+                for f in item.get("findings") or []],
+                [ReportDose(int(d["number"]), d.get("vaccine"), d.get("vaccine_text"),
+                            d.get("date"), d.get("lot"), d.get("site"))
+                 for d in item.get("doses") or []],
+                str(item.get("vaccination") or "NONE")) for row, cat, item in _records(data)]
             return cls(source, dict(data.get("columns") or {}), dict(data.get("summary") or {}),
                        records)
         except (AttributeError, KeyError, TypeError) as exc:
@@ -117,9 +150,18 @@ def finding_dict(f: Finding | ReportFinding) -> dict[str, object]:
             "message": f.message, "value": f.value, "suggestion": f.suggestion}
 
 
+def dose_dict(d: ReportDose) -> dict[str, object]:
+    return {"number": d.number, "vaccine": d.vaccine, "vaccine_text": d.vaccine_text,
+            "date": d.date, "lot": d.lot, "site": d.site}
+
+
 def record_dict(rec: Record | ReportRecord) -> dict[str, object]:
+    doses = rec.doses
     return {"row": rec.row, "category": rec.category.value,
-            "findings": [finding_dict(f) for f in rec.findings]}
+            "findings": [finding_dict(f) for f in rec.findings],
+            "doses": [dose_dict(d if isinstance(d, ReportDose) else ReportDose.of(d))
+                      for d in doses] if doses else [],
+            "vaccination": rec.vaccination}
 
 
 def report_source(table: Table) -> ReportSource:

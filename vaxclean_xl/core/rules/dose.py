@@ -9,6 +9,7 @@ a ``dose<N>_<part>`` field, and the record's ``vaccination`` status sums them up
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import Rule, rule
@@ -224,34 +225,42 @@ def add_months(day: _dt.date, months: int) -> _dt.date:
 fmt_date = nz.format_date
 
 
+_parse_text_date = lru_cache(maxsize=16_384)(nz.parse_date)  # dates repeat across a list
+
+
 def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) -> None:
     """The dose's own cells: vaccine name, date and the date against the person."""
     cells = dose.cells
     vaccine = None
     raw = cells.get("vaccine")
-    if not _empty(raw):
-        text = nz.cell_text(raw)
-        name, exact = cat.match(text)
+    has_vaccine = not _empty(raw)
+    if has_vaccine:
+        text = raw if isinstance(raw, str) else nz.cell_text(raw)
+        name, exact = cat.lookup(text)
         if name is None:
+            text = nz.cell_text(text)
             _add(rec, DOSE012, dose, "vaccine", cat.certain_guess(text), text=text)
         else:
             vaccine = dose.vaccine = name
             if not exact:
-                _add(rec, DOSE104, dose, "vaccine", name, text=text, vaccine=name)
+                _add(rec, DOSE104, dose, "vaccine", name, text=nz.cell_text(text),
+                     vaccine=name)
     raw = cells.get("date")
     day = None
-    if not _empty(raw):
+    has_date = not _empty(raw)
+    if has_date:
         if isinstance(raw, str):
-            raw = raw.strip()
-        day, problem = nz.parse_date(raw)
+            day = _parse_text_date(raw.strip())[0]
+        else:
+            day = nz.parse_date(raw)[0]
         if day is None:
             _add(rec, DOSE001, dose, "date")
         else:
             dose.date = day
-    has_date = day is not None or not _empty(raw)
-    if has_date and "vaccine" in cells and _empty(cells["vaccine"]):
-        _add(rec, DOSE010, dose, "vaccine")
-    if not has_date and "date" in cells and not _empty(cells.get("vaccine")):
+    if has_date:
+        if not has_vaccine and "vaccine" in cells:
+            _add(rec, DOSE010, dose, "vaccine")
+    elif has_vaccine and "date" in cells:
         _add(rec, DOSE011, dose, "date")
     if "lot" in cells and _empty(cells["lot"]):
         _add(rec, DOSE105, dose, "lot")
