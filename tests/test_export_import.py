@@ -841,3 +841,74 @@ def test_codes_written_bare_and_zero_padded(tmp_path: Path) -> None:
     assert [(u.row, u.column, u.value) for u in report.unknown_codes] == [
         (6, SPEC.column("priority_group").label, "Nhóm 17")]
     assert SHEET_UNKNOWN_CODES in openpyxl.load_workbook(outcome.report).sheetnames
+
+
+# --------------------------------------------------------------------------- doses
+
+
+def write_pl1_list(path: Path, people: list[dict]) -> Path:
+    """A list kept in the import template's own layout (rows 7–8 headers with the groups
+    "Mũi 1"/"Mũi 2" merged over their sub-headers, data from row 9), with doses."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("PL1_Danh sach doi tuong tiem")
+    date_fmt = wb.add_format({"num_format": "dd/mm/yyyy"})
+    for r, line in enumerate(PL1_NOTES):
+        ws.write_string(r, 0, line)
+    for letter, header in PL1_SINGLE.items():
+        c = col_index(letter)
+        ws.merge_range(6, c, 7, c, header)
+    for (first, last), (group, subs) in PL1_GROUPS.items():
+        ws.merge_range(6, col_index(first), 6, col_index(last), group)
+        for i, sub in enumerate(subs):
+            ws.write_string(7, col_index(first) + i, sub)
+    for i, p in enumerate(people):
+        r = 8 + i
+        cells = {"A": i + 1, "B": p["name"], "C": p["dob"], "D": p["sex"], "E": p["group"],
+                 "G": "0912345678", "H": p["id"], **p["doses"]}
+        for letter, value in cells.items():
+            if isinstance(value, dt.date):
+                ws.write_datetime(r, col_index(letter), dt.datetime.combine(value, dt.time()),
+                                  date_fmt)
+            elif isinstance(value, int):
+                ws.write_number(r, col_index(letter), value)
+            elif value:
+                ws.write_string(r, col_index(letter), value)
+    wb.close()
+    return path
+
+
+DOSE_PEOPLE = [
+    {"name": "Nguyễn Văn An", "dob": "12/03/1989", "sex": "Nam", "group": "Nhóm 9",
+     "id": "001089012345",
+     "doses": {"Q": "AZ", "R": dt.date(2021, 8, 15), "S": "NJ0342", "T": "01001",
+               "U": "Pfizer", "V": "20/11/2021", "W": "FK8891", "X": "01001"}},
+    {"name": "Trần Thị Bình", "dob": "05/07/1995", "sex": "Nữ", "group": "N13",
+     "id": "038195001234",
+     "doses": {"Q": "Verocell", "R": "2/10/2021", "S": "202108B2", "T": "38012"}},
+    {"name": "Lê Văn Cường", "dob": "02/01/2001", "sex": "Nam", "group": "",
+     "id": "035201001235", "doses": {}},
+    # a dose error (no such vaccine, before the first vaccination): written as typed, counted
+    {"name": "Phạm Thị Dung", "dob": "10/10/1980", "sex": "Nữ", "group": "Nhóm 9",
+     "id": "001180001236",
+     "doses": {"Q": "Vắc xin lạ", "R": "01/01/2020", "S": "X1", "T": "01001"}},
+]
+
+
+def test_doses_fill_mui_1_and_mui_2(tmp_path: Path) -> None:
+    src = write_pl1_list(tmp_path / "ds-mui.xlsx", DOSE_PEOPLE)
+    out = tmp_path / "import.xlsx"
+    outcome = export_import(src, out, today=TODAY)
+    assert outcome.written == 4
+    ws = openpyxl.load_workbook(out)[DATA_SHEET]
+    got = {r: [ws[f"{letter}{r}"].value for letter in "QRSTUVWX"] for r in (9, 10, 11, 12)}
+    assert got[9] == ["AstraZeneca", "15/08/2021", "NJ0342", "01001",
+                      "Pfizer", "20/11/2021", "FK8891", "01001"]
+    assert got[10] == ["Vero Cell", "02/10/2021", "202108B2", "38012"] + [None] * 4
+    assert got[11] == [None] * 8
+    assert got[12] == ["Vắc xin lạ", "01/01/2020", "X1", "01001"] + [None] * 4
+    assert [w for w in outcome.warnings if "lỗi ở mũi tiêm" in w][0].startswith("1 bản ghi")
+    assert [ws[f"E{r}"].value for r in (9, 10, 11)] == ["9", "13", None]
+    assert all(ws[f"{letter}9"].number_format == "@" for letter in "QRSTUVWX")
+    assert "dose2_vaccine" in outcome.empty_columns  # person 2 had one dose, person 3 none
+    assert outcome.empty_columns["dose1_vaccine"] == 1
+    assert outcome.empty_columns["dose2_date"] == 3

@@ -27,10 +27,13 @@ worse, mis-matches a record whose name, date of birth, sex or ID is wrong.
 Values: names NFC with certain fixes applied (spaces, Unicode form, case), dates of birth
 dd/mm/yyyy text, sex coded by the spec (or by the template's own sex header, e.g.
 "(0:nam, 1:nữ)"), ID and phone numbers as text (phone with the certain new-prefix/leading-zero
-fix); province/district/commune names and codes from the settings; columns the tool cannot
-know (priority group, vaccines, doses, lots, sites) from the input when it has a column with
+fix); province/district/commune names and codes from the settings, the codes zero-padded
+(2, 3, 5 digits); the priority group as its bare code ("Nhóm 9" -> "9"; unknown: empty and
+reported); Mũi 1 and Mũi 2 from the record's doses (vaccine in the platform's spelling, date
+dd/mm/yyyy, lot, site); columns the tool cannot know from the input when it has a column with
 the same header, from the settings default (priority group) otherwise, else left empty and
-counted ("cột để trống").
+counted ("cột để trống"). Dose errors do not hold a record back (the import is about its
+identity) but are counted in a warning: the platform rejects a wrong dose.
 """
 
 from __future__ import annotations
@@ -145,6 +148,25 @@ def field_value(rec: Record, name: str, sex_codes: dict[str, str]) -> str:
     return " ".join(rec.text(name).split())
 
 
+def dose_value(rec: Record, number: int, part: str) -> str:
+    """The text a record gives the platform for one part of one dose: the vaccine in the
+    platform's spelling and the date dd/mm/yyyy once the catalogue and the date reader
+    knew them, else as typed (the dose rules flag it); lot and site as typed."""
+    dose = next((d for d in rec.doses if d.number == number), None)
+    if dose is None:
+        return ""
+    if part == "vaccine" and dose.vaccine:
+        return dose.vaccine
+    if part == "date" and dose.date:
+        return format_date(dose.date)
+    raw = dose.cells.get(part)
+    if part == "date" and raw not in (None, ""):
+        date, _problem = parse_date(raw)
+        if date is not None:
+            return format_date(date)
+    return " ".join(cell_text(raw).split()) if raw not in (None, "") else ""
+
+
 def _input_value(raw: object, col: SpecColumn) -> str:
     if raw is None or raw == "":
         return ""
@@ -180,6 +202,9 @@ def record_values(rec: Record, number: int, raw_row: Sequence[object], spec: Imp
                 value = number
             elif kind == "field":
                 value = field_value(rec, arg, sex_codes)
+            elif kind == "dose":
+                number, _, part = arg.partition(":")
+                value = dose_value(rec, int(number), part)
             elif kind == "settings":
                 value = nfc(str(getattr(settings, arg, "") or "")).strip()
             elif kind == "const":
@@ -352,6 +377,11 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
     values = [record_values(rec, start_number + i, raw_rows.get(rec.row, []), the_spec, conf,
                             sex_codes, from_input, unknown)
               for i, rec in enumerate(chosen)]
+    dose_errors = sum(1 for rec in chosen if rec.vaccination == "ERROR")
+    if dose_errors:
+        warnings.append(f"{dose_errors} bản ghi được ghi có lỗi ở mũi tiêm (ngày tiêm, tên vắc "
+                        "xin, thứ tự mũi…): xem báo cáo kiểm tra (validate) và sửa theo phiếu "
+                        "tiêm trước khi tải lên, Nền tảng sẽ từ chối mũi tiêm sai.")
     if unknown:
         warnings.append(f"{len(unknown)} ô không nhận ra mã (để trống trong tệp import, xem "
                         f"trang «{SHEET_UNKNOWN_CODES}» của báo cáo): ghi mã đúng theo danh mục "

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from vaxclean_xl.core.model import FIELDS
+from vaxclean_xl.core.model import DOSE_PARTS, FIELDS
 from vaxclean_xl.core.normalize import nfc
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.formats.import_file.codes import CodeList, CodeListError, load_code_list
@@ -238,5 +238,8 @@ def _check_source(src: str, bad: Callable[[str], SpecError]) -> None:
     if kind == "field" and arg in FIELDS:
         return
     if kind == "settings" and arg in _SETTINGS_KEYS:
+        return
+    number, _, part = arg.partition(":")
+    if kind == "dose" and number.isdigit() and int(number) >= 1 and part in DOSE_PARTS:
         return
     raise bad(f"nguồn dữ liệu «{src}» không rõ")
