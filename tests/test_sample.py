@@ -17,17 +17,21 @@ from pathlib import Path
 import pytest
 
 from vaxclean_xl.core.catalogue import all_rules
-from vaxclean_xl.core.model import Severity
+from vaxclean_xl.core.model import Severity, is_dose_field
 from vaxclean_xl.core.validate import Validation, validate_rows
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.sample import (
     CONSTANT_MEMORY_ABOVE,
+    DOSE_ERROR_MIX,
+    DOSE_WARNING_MIX,
     ERROR_MIX,
+    MAX_DOSES,
     NOTES_SHEET,
     SCHEMA,
     SHEET,
     WARNING_MIX,
     category_of,
+    dose_columns,
     expected_category,
     generate_sample,
     to_tcvn3,
@@ -56,7 +60,7 @@ def _pairs(truth: dict, severity: str) -> set[tuple[int, str]]:
 
 def _found(result: Validation, severity: Severity) -> set[tuple[int, str]]:
     return {(rec.row, f.code) for rec in result.records for f in rec.findings
-            if f.severity is severity}
+            if f.severity is severity and not is_dose_field(f.field)}
 
 
 def _show(table: Table, result: Validation, pairs: set[tuple[int, str]], label: str) -> None:
@@ -84,8 +88,12 @@ def test_truth_file_shape(sample):
     rows = [r["row"] for r in truth["records"]]
     assert rows == list(range(truth["first_data_row"], truth["last_data_row"] + 1))
     for rec in truth["records"]:
-        assert set(rec) == {"row", "category", "errors", "warnings"}
+        assert set(rec) == {"row", "category", "errors", "warnings", "vaccination",
+                            "dose_errors", "dose_warnings"}
         assert rec["category"] == expected_category(rec["errors"])
+        assert len(rec["dose_errors"]) + len(rec["dose_warnings"]) <= 1
+        assert rec["vaccination"] == ("ERROR" if rec["dose_errors"] else "WARNING"
+                                      if rec["dose_warnings"] else rec["vaccination"])
 
 
 def test_layout_is_read_like_a_real_list(sample):
@@ -181,8 +189,18 @@ def test_user_features_are_in_the_workbook(sample):
     assert ws["A2"].value.startswith("TRẠM Y TẾ XÃ")
     assert ws["A3"].value == "DANH SÁCH ĐỐI TƯỢNG TIÊM CHỦNG COVID-19 CẦN LÀM SẠCH DỮ LIỆU"
     assert "A3:K3" in {str(r) for r in ws.merged_cells.ranges}
-    assert [c.value for c in ws[5]][:3] == ["STT", "Họ và tên", "Ngày sinh"]
+    # the header on two rows like the import template's: identity cells merged down,
+    # "Tên vắc xin" before each group "Mũi N" over its three sub-columns
+    assert [c.value for c in ws[4]][:3] == ["STT", "Họ và tên", "Ngày sinh"]
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A4:A5", "B4:B5", "K4:K5", "L4:L5", "M4:O4", "P4:P5", "Q4:S4", "Y4:AA4"} <= merged
+    assert [ws.cell(4, c).value for c in (12, 13, 16, 17, 20, 21, 24, 25)] == [
+        "Tên vắc xin", "Mũi 1", "Tên vắc xin", "Mũi 2", "Tên vắc xin", "Mũi 3 (nhắc lại)",
+        "Tên vắc xin", "Mũi 4 (nhắc lại lần 2)"]
+    assert [ws.cell(5, c).value for c in (13, 14, 15)] == [
+        "Ngày tiêm", "Lô vắc xin", "Địa điểm tiêm"]
     assert [c.value for c in ws[6]][:3] == ["(1)", "(2)", "(3)"]
+    assert ws.cell(6, 27).value == "(27)"
     last = truth["last_data_row"]
     assert ws.cell(last + 1, 1).value.startswith("Tổng cộng")
     assert ws.cell(last + 4, 2).value == "NGƯỜI LẬP BIỂU"
@@ -261,3 +279,93 @@ def test_constant_memory_list(tmp_path):
     _show(table, result, found - expected, "FALSE POSITIVE")
     _show(table, result, expected - found, "MISSED")
     assert precision >= 0.99 and recall >= 0.99
+
+
+# --- vaccination histories -------------------------------------------------------------------
+
+def test_doses_leave_the_identity_content_and_truth_unchanged(tmp_path):
+    """The same seed gives the same people, identity cells and truth with or without the dose
+    columns; without them the list is the identity-only layout (subtitle, one header row)."""
+    with_doses = generate_sample(tmp_path / "a" / "x.xlsx", rows=300, seed=5, today=TODAY)
+    without = generate_sample(tmp_path / "b" / "x.xlsx", rows=300, seed=5, today=TODAY,
+                              doses=False)
+    ta, tb = json.loads(with_doses.read_text()), json.loads(without.read_text())
+    identity = ("row", "category", "errors", "warnings")
+    assert [{k: r[k] for k in identity} for r in ta["records"]] == tb["records"]
+    assert ta["counts"] == tb["counts"] and "dose_counts" not in tb
+    a, b = read_table(tmp_path / "a" / "x.xlsx"), read_table(tmp_path / "b" / "x.xlsx")
+    assert (a.header_row, a.first_data_row, a.last_data_row, a.columns) == (
+        b.header_row, b.first_data_row, b.last_data_row, b.columns)
+    width = len(b.rows[0][1])
+    assert [(r, v[:width]) for r, v in a.rows] == b.rows
+    assert b.dose_layout is None or not b.dose_layout
+    assert a.dose_layout.wide == {n: dose_columns(n) for n in range(1, MAX_DOSES + 1)}
+
+
+def test_histories_follow_the_schedules(sample):
+    """Two to four doses per person (none only for the few born too late), in date order,
+    in the platform's spellings, between the first vaccination in Vietnam and today."""
+    _path, truth, table, _result = sample
+    by_row = {r["row"]: r for r in truth["records"]}
+    result = validate_rows(table.rows, table.columns, name_fonts=table.name_fonts, today=TODAY,
+                           dose_layout=table.dose_layout, person_rows=table.person_rows)
+    clean = [rec for rec in result.records  # the histories with no injected problem
+             if by_row[rec.row]["vaccination"] in ("OK", "NONE")]
+    assert len(clean) >= 0.85 * ROWS
+    counts = Counter(len(rec.doses) for rec in clean)
+    assert set(counts) <= {0, 2, 3, 4} and counts[2] and counts[3] and counts[4]
+    assert counts[0] <= ROWS // 50
+    spellings = Counter()
+    for rec in clean:
+        if not rec.doses:
+            assert by_row[rec.row]["errors"] == ["DOB004"]  # born after today: no dose
+            continue
+        dates = [d.date for d in rec.doses]
+        assert all(dates) and dates == sorted(dates)
+        assert dt.date(2021, 3, 8) <= dates[0] and dates[-1] < TODAY
+        assert [d.number for d in rec.doses] == list(range(1, len(rec.doses) + 1))
+        spellings.update(d.vaccine for d in rec.doses)
+    assert {"AstraZeneca", "Pfizer", "Moderna", "Vero Cell"} <= set(spellings)
+    assert set(spellings) <= {"AstraZeneca", "Pfizer", "Moderna", "Vero Cell", "Sputnik V",
+                              "Hayat-Vax", "Abdala"}
+
+
+def test_dose_codes_precision_and_recall(sample):
+    """The injected dose problems are exactly what the DOSE rules find (one per history
+    that has one; the clean histories draw nothing), and the records' vaccination status."""
+    _path, truth, table, _result = sample
+    result = validate_rows(table.rows, table.columns, name_fonts=table.name_fonts, today=TODAY,
+                           dose_layout=table.dose_layout, person_rows=table.person_rows)
+    found = {(rec.row, f.code) for rec in result.records for f in rec.findings
+             if is_dose_field(f.field)}
+    expected = {(r["row"], c) for r in truth["records"]
+                for c in r["dose_errors"] + r["dose_warnings"]}
+    _show(table, result, found - expected, "FALSE POSITIVE (dose)")
+    _show(table, result, expected - found, "MISSED (dose)")
+    assert found == expected
+    want = {r["row"]: r["vaccination"] for r in truth["records"]}
+    assert {rec.row: rec.vaccination for rec in result.records} == want
+    # the identity verdicts are those of the list read without its doses
+    assert [(r.row, r.category) for r in result.records] == [
+        (r.row, r.category) for r in _result.records]
+    codes = Counter(c for _row, c in expected)
+    assert set(codes) == set(DOSE_ERROR_MIX) | set(DOSE_WARNING_MIX)
+    assert dict(sorted(codes.items())) == truth["dose_counts"]
+    assert 0.05 <= len(expected) / ROWS <= 0.15
+    by_code = {r.code: r for r in all_rules()}
+    for code in DOSE_ERROR_MIX:
+        assert by_code[code].severity is Severity.ERROR, code
+    for code in DOSE_WARNING_MIX:
+        assert by_code[code].severity is Severity.WARNING, code
+
+
+def test_no_dose_problems_when_error_rate_is_zero(tmp_path):
+    truth_path = generate_sample(tmp_path / "ok.xlsx", rows=300, seed=4, today=TODAY,
+                                 error_rate=0.0)
+    truth = json.loads(truth_path.read_text())
+    assert all(r["vaccination"] in ("OK", "NONE") for r in truth["records"])
+    table = read_table(tmp_path / "ok.xlsx")
+    result = validate_rows(table.rows, table.columns, today=TODAY,
+                           dose_layout=table.dose_layout, person_rows=table.person_rows)
+    assert not [f for rec in result.records for f in rec.findings if is_dose_field(f.field)]
+    assert {rec.vaccination for rec in result.records} <= {"OK", "NONE"}

@@ -34,6 +34,18 @@ import datetime as _dt
 import json
 from pathlib import Path
 
+from vaxclean_xl.core.normalize import parse_date
+from vaxclean_xl.sample.doses import (
+    DOSE_ERROR_MIX,
+    DOSE_GROUPS,
+    DOSE_SUBHEADERS,
+    DOSE_WARNING_MIX,
+    DOSE_WIDTHS,
+    MAX_DOSES,
+    VACCINE_HEADER,
+    DoseGenerator,
+    WrittenDose,
+)
 from vaxclean_xl.sample.generator import _Generator
 from vaxclean_xl.sample.names import to_tcvn3, to_vni
 from vaxclean_xl.sample.spec import (
@@ -69,7 +81,9 @@ from vaxclean_xl.sample.spec import (
 
 __all__ = [
     "CONSTANT_MEMORY_ABOVE", "C_ADDR", "C_BHYT", "C_DOB", "C_GROUP", "C_HAMLET", "C_ID",
-    "C_NAME", "C_NOTE", "C_PHONE", "C_SEX", "C_STT", "ERROR_MIX", "FIRST_DATA_ROW", "HEADERS",
+    "C_NAME", "C_NOTE", "C_PHONE", "C_SEX", "C_STT", "DOSE_ERROR_MIX", "DOSE_GROUPS",
+    "DOSE_SUBHEADERS", "DOSE_WARNING_MIX",
+    "ERROR_MIX", "FIRST_DATA_ROW", "HEADERS", "MAX_DOSES", "VACCINE_HEADER", "dose_columns",
     "HEADER_ROW", "LAST_COL", "MAX_ROWS", "NOTES_SHEET", "NUMBERING_ROW", "PAIR_RATE", "SCHEMA",
     "SHEET", "WARNING_MIX", "WARNING_RATE", "WIDTHS", "category_of", "expected_category",
     "generate_sample", "to_tcvn3", "to_vni"
@@ -78,11 +92,19 @@ __all__ = [
 # --- writing ---------------------------------------------------------------------------------
 
 _EXCEL_EPOCH_ORDINAL = _dt.date(1899, 12, 30).toordinal()
+_DOSE_COLS = len(DOSE_SUBHEADERS) + 1  # the vaccine, then the group's sub-columns
+
+
+def dose_columns(number: int) -> dict[str, int]:
+    """0-based columns of dose ``number``'s cells (vaccine, date, lot, site) in a sample
+    written with doses: the groups follow the identity columns, like the import template's."""
+    first = LAST_COL + 1 + _DOSE_COLS * (number - 1)
+    return {"vaccine": first, "date": first + 1, "lot": first + 2, "site": first + 3}
 
 
 def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
                     today: _dt.date | None = None, error_rate: float = 0.25,
-                    hamlets: int | None = None) -> Path:
+                    hamlets: int | None = None, doses: bool = True) -> Path:
     """Write a realistic synthetic commune list (.xlsx) and its ground truth '<stem>.truth.json'
     beside it; return the truth path.
 
@@ -90,6 +112,13 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     row 5, numbering row in row 6). ``today`` (default: the current date) is only used to make
     future and too-old dates of birth relative to it; validate with the same date. The same
     ``seed`` and ``today`` give the same files.
+
+    ``doses``: each person's vaccination history (two to four doses; none for the few too
+    young) in groups "Tên vắc xin" / "Mũi N" over "Ngày tiêm", "Lô vắc xin", "Địa điểm
+    tiêm" after the identity columns, the header then on two rows (4–5, merged like the
+    import template's) instead of row 5 under a subtitle. Without them the list is the
+    identity-only list; the people, their identity cells and the truth are the same either
+    way for the same seed.
     """
     from vaxclean_xl.xlsx.workbook import new_workbook
 
@@ -104,6 +133,8 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     gen = _Generator(rows, seed, today, error_rate, hamlets)
     commune = gen.commune
     last_data_row = FIRST_DATA_ROW + rows - 1
+    last_col = dose_columns(MAX_DOSES)["site"] if doses else LAST_COL
+    dose_gen = DoseGenerator(seed, today, commune.province_code) if doses else None
     truth_path = path.with_name(path.stem + ".truth.json")
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -145,8 +176,13 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     # Features a user adds and an annotator must keep.
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
+    if doses:
+        for n in range(1, MAX_DOSES + 1):
+            for col, width in zip(dose_columns(n).values(), DOSE_WIDTHS, strict=True):
+                ws.set_column(col, col, width)
+    top_row = HEADER_ROW - 1 if doses else HEADER_ROW  # Excel row of the header's top
     ws.freeze_panes(NUMBERING_ROW, 2)
-    ws.repeat_rows(HEADER_ROW - 1, NUMBERING_ROW - 1)
+    ws.repeat_rows(top_row - 1, NUMBERING_ROW - 1)
     ws.set_landscape()
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -161,7 +197,8 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
         "criteria": f'=AND({id_cell}<>"",LEN({id_cell})<>12,LEN({id_cell})<>9)',
         "format": fmt["bad"],
     })
-    wb.define_name("DanhSachTiem", f"='{SHEET}'!$A${HEADER_ROW}:$K${last_data_row}")
+    wb.define_name("DanhSachTiem", f"='{SHEET}'!$A${top_row}:${_letter(last_col)}"
+                                   f"${last_data_row}")
     wb.define_name("SoDoiTuong", f"={rows}")
 
     # Title block (rows 1-4), header (5), numbering (6).
@@ -172,14 +209,17 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     ws.merge_range(1, 5, 1, 9, "Độc lập - Tự do - Hạnh phúc", fmt["motto"])
     ws.merge_range(2, 0, 2, LAST_COL,
                    "DANH SÁCH ĐỐI TƯỢNG TIÊM CHỦNG COVID-19 CẦN LÀM SẠCH DỮ LIỆU", fmt["title"])
-    ws.merge_range(3, 0, 3, LAST_COL,
-                   f"({commune.commune[0].upper()}{commune.commune[1:]}, {commune.district}, "
-                   f"{commune.province})",
-                   fmt["subtitle"])
-    ws.set_row(HEADER_ROW - 1, 32)
-    for col, text in enumerate(HEADERS):  # constant_memory: one row after the other
-        ws.write_string(HEADER_ROW - 1, col, text, fmt["header"])
-    for col in range(len(HEADERS)):
+    if doses:
+        _dose_header(ws, fmt["header"])
+    else:
+        ws.merge_range(3, 0, 3, LAST_COL,
+                       f"({commune.commune[0].upper()}{commune.commune[1:]}, "
+                       f"{commune.district}, {commune.province})",
+                       fmt["subtitle"])
+        ws.set_row(HEADER_ROW - 1, 32)
+        for col, text in enumerate(HEADERS):  # constant_memory: one row after the other
+            ws.write_string(HEADER_ROW - 1, col, text, fmt["header"])
+    for col in range(last_col + 1):
         ws.write_string(NUMBERING_ROW - 1, col, f"({col + 1})", fmt["numbering"])
 
     f_stt, f_name, f_text, f_date = fmt["stt"], fmt["name"], fmt["text"], fmt["date"]
@@ -207,6 +247,7 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
         }
         out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"records": [\n')
         sep = ""
+        dose_counts: dict[str, int] = {}
         for index, row in gen.rows_iter():
             r = FIRST_DATA_ROW - 1 + index
             write_number(r, C_STT, index + 1, f_stt)
@@ -222,17 +263,36 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
             put(r, C_NOTE, row.note, f_name)
             errors = ", ".join(f'"{c}"' for c in row.errors)
             warnings = ", ".join(f'"{c}"' for c in row.warnings)
-            out.write(f'{sep}{{"row": {r + 1}, "category": "{expected_category(row.errors)}", '
-                      f'"errors": [{errors}], "warnings": [{warnings}]}}')
+            line = (f'{sep}{{"row": {r + 1}, "category": "{expected_category(row.errors)}", '
+                    f'"errors": [{errors}], "warnings": [{warnings}]')
+            if dose_gen is not None:
+                shown, _problem = parse_date(row.dob)
+                history = dose_gen.history(row.born, shown)
+                cells, code = dose_gen.written(history, row.born, shown, error_rate > 0)
+                _write_doses(r, cells, put, f_name, f_text)
+                status = "NONE" if not history else "OK"
+                dose_errors = dose_warnings = ""
+                if code is not None:
+                    dose_counts[code] = dose_counts.get(code, 0) + 1
+                    if code in DOSE_ERROR_MIX:
+                        dose_errors, status = f'"{code}"', "ERROR"
+                    else:
+                        dose_warnings, status = f'"{code}"', "WARNING"
+                line += (f', "vaccination": "{status}", "dose_errors": [{dose_errors}], '
+                         f'"dose_warnings": [{dose_warnings}]')
+            out.write(line + "}")
             sep = ",\n"
         counts = dict(sorted(gen.counts.items()))
-        out.write('\n],\n"counts": ' + json.dumps(counts) + "\n}\n")
+        out.write('\n],\n"counts": ' + json.dumps(counts))
+        if dose_gen is not None:
+            out.write(',\n"dose_counts": ' + json.dumps(dict(sorted(dose_counts.items()))))
+        out.write("\n}\n")
 
     # Footer: total, then the signature block.
     total = last_data_row  # 0-based index of the row after the last record
     ws.merge_range(total, 0, total, 1, f"Tổng cộng: {rows:,} người".replace(",", "."),
                    fmt["total"])
-    for col in range(2, LAST_COL + 1):
+    for col in range(2, last_col + 1):
         write_blank(total, col, None, fmt["total"])
     place = commune.commune.replace("xã ", "").title()
     ws.write_string(total + 2, 7, f"{place}, ngày {today.day:02d} tháng {today.month:02d} "
@@ -262,3 +322,54 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
     wb.close()
     return truth_path
 
+
+
+def _letter(col: int) -> str:
+    """Column letters of a 0-based column ("AA" for 26)."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _dose_header(ws, header_fmt) -> None:
+    """The two header rows (4–5): identity and "Tên vắc xin" cells merged down, "Mũi N"
+    merged across its sub-columns. Row 4 is written whole before row 5 (constant_memory
+    keeps one row at a time), and the merges are declared after the cells."""
+    upper, lower = HEADER_ROW - 2, HEADER_ROW - 1
+    ws.set_row(upper, 24)
+    ws.set_row(lower, 32)
+    tall = [(col, text) for col, text in enumerate(HEADERS)]
+    groups = []
+    for n, group in enumerate(DOSE_GROUPS, start=1):
+        cols = dose_columns(n)
+        tall.append((cols["vaccine"], VACCINE_HEADER))
+        groups.append((cols["date"], cols["site"], group))
+    for col, text in tall:
+        ws.write_string(upper, col, text, header_fmt)
+    for first, last, text in groups:
+        ws.write_string(upper, first, text, header_fmt)
+        for col in range(first + 1, last + 1):
+            ws.write_blank(upper, col, None, header_fmt)
+    for col, _text in tall:
+        ws.write_blank(lower, col, None, header_fmt)
+    for first, _last, _text in groups:
+        for i, text in enumerate(DOSE_SUBHEADERS):
+            ws.write_string(lower, first + i, text, header_fmt)
+    for col, text in tall:
+        ws.merge_range(upper, col, lower, col, text, header_fmt)
+    for first, last, text in groups:
+        ws.merge_range(upper, first, upper, last, text, header_fmt)
+
+
+def _write_doses(r: int, cells: list[WrittenDose], put, f_name, f_text) -> None:
+    """One person's doses in their groups; the groups of doses not given stay blank."""
+    for n in range(1, MAX_DOSES + 1):
+        cols = dose_columns(n)
+        dose = cells[n - 1] if n <= len(cells) else WrittenDose(None, None, None, None)
+        put(r, cols["vaccine"], dose.vaccine, f_name)
+        put(r, cols["date"], dose.date, f_text)
+        put(r, cols["lot"], dose.lot, f_text)
+        put(r, cols["site"], dose.site, f_text)

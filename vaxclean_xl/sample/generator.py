@@ -53,6 +53,7 @@ class _Row:
     note: str
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    born: _dt.date | None = None  # the person's true date of birth (their doses follow it)
 
 
 _PLACEHOLDERS = ("Không có", "chưa có", "0", "Không", "KO", "Chưa cấp", "Không có CCCD",
@@ -250,7 +251,7 @@ class _Generator:
             id_value=p.id_number, phone=self._phone() if rng.random() < 0.9 else None,
             hamlet=shown_hamlet, address=address, bhyt=bhyt,
             group=f"Nhóm {rng.choice((1, 2, 3, 4, 5, 6, 7, 7, 9, 9, 9, 11, 13, 15, 15, 18))}",
-            note=rng.choice(_NOTES),
+            note=rng.choice(_NOTES), born=p.dob,
         )
 
     def next_error_kind(self) -> str:
