@@ -4,6 +4,7 @@ Real files written here; the CLI is run as the user runs it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -99,9 +100,10 @@ NUMERIC_TOML = ('commune = "An Bình"\n'
 
 def notice(where: str, field: str, typed: str, how: str) -> str:
     """The notice for a code typed as a number, spelled out once for the tests."""
+    example = re.search(r"\b0+1\b", how).group(0)  # the code's example in the advice
     return (f"{where}: {field} được ghi dạng số ({typed}), nên số 0 ở đầu mã (nếu có) đã "
-            f"mất. Đã dùng «{typed}» đúng như đã ghi, không tự thêm số 0 vì chưa chắc mã có "
-            f"mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy {how}.")
+            f"mất. Tệp import (export-import) tự thêm số 0 ở đầu cho đủ độ dài mã (như "
+            f"{example}); để mã được ghi đúng như ý: hãy {how}.")
 
 
 def test_numeric_codes_are_reported_and_kept_as_typed(tmp_path: Path) -> None:

@@ -96,8 +96,8 @@ def _at(line: int | None) -> str:
 
 
 def _code_notice(key: str, value: object, where: str, fmt: str) -> str:
-    """Why a code typed as a number is a problem and what was used instead (no padding:
-    whether a code has 2, 3 or 5 digits is the platform's, not certain here)."""
+    """Why a code typed as a number is a problem and what is done with it (kept as typed
+    here; the import file pads it to its spec's width, e.g. "01")."""
     shown = _number_text(value)
     example = _CODE_EXAMPLE[key]
     if fmt == "sheet":
@@ -106,8 +106,8 @@ def _code_notice(key: str, value: object, where: str, fmt: str) -> str:
         form = f'{key} = "{example}"' if fmt == "toml" else f'"{key}": "{example}"'
         how = f"viết mã trong dấu ngoặc kép, ví dụ {form}"
     return (f"{where}: {LABELS_VI[key]} ({key}) được ghi dạng số ({shown}), nên số 0 ở đầu "
-            f"mã (nếu có) đã mất. Đã dùng «{shown}» đúng như đã ghi, không tự thêm số 0 vì "
-            f"chưa chắc mã có mấy chữ số; mã phải là chữ để giữ số 0 ở đầu: hãy {how}.")
+            f"mã (nếu có) đã mất. Tệp import (export-import) tự thêm số 0 ở đầu cho đủ độ "
+            f"dài mã (như {example}); để mã được ghi đúng như ý: hãy {how}.")
 
 
 ALIASES_KEY = "vaccine_aliases"
