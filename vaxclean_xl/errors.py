@@ -100,8 +100,9 @@ class E(enum.StrEnum):
     BAD_IMPORT_SPEC = ("E402", "Đặc tả mẫu import không dùng được",
                        "export-import: the import spec (--spec) is missing or malformed.")
     BAD_TEMPLATE = ("E403", "Tệp mẫu import không dùng được",
-                    "export-import: the platform's template (--template) is not .xlsx, has no "
-                    "header that can be found, or is corrupt.")
+                    "export-import: the platform's template (--template) is not .xlsx/.xlsm "
+                    "(nor an .xls LibreOffice can convert, or LibreOffice is missing for an "
+                    ".xls), has no header that can be found, or is corrupt.")
     NO_ID_COLUMN = ("E405", "Danh sách không có cột Số CCCD/CMND",
                     "export-import: the list has no ID column to import by.")
     WEB_PATH = ("E501", "Tệp đang mở từ OneDrive/SharePoint",
