@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from vaxclean_xl.commands.common import beside, open_list
-from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
+from vaxclean_xl.core.model import Category, Record, Severity, field_label_vi
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
 from vaxclean_xl.errors import E, InputError, OutputError, VaxcleanError
 from vaxclean_xl.formats.import_file import (
@@ -342,7 +342,7 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
         not_eligible.append(NotEligible(
             row=rec.row, category=rec.category, codes=tuple(f.code for f in errors),
             name=rec.full_name,
-            messages=tuple(f"{FIELD_LABEL_VI[f.field]}: {f.message}"
+            messages=tuple(f"{field_label_vi(f.field)}: {f.message}"
                            + (f" Gợi ý: {f.suggestion}" if f.suggestion else "")
                            for f in errors),
         ))
