@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI, CATEGORY_ORDER, Record
@@ -24,6 +26,13 @@ def _print_summary(title: str, summary: dict[str, int]) -> None:
     for cat in CATEGORY_ORDER:
         print(f"     {CATEGORY_LABEL_VI[cat]:<32} {summary[cat.value]:>6}")
     print(f"     {'Cảnh báo':<32} {summary['warnings']:>6}")
+
+
+def _print_doses(records: Iterable[Record]) -> None:
+    """The doses' own status (they never change the identity groups above)."""
+    n = Counter(rec.vaccination for rec in records)
+    print(f"   Mũi tiêm: {n['OK']} người đúng, {n['WARNING']} có cảnh báo, {n['ERROR']} có lỗi, "
+          f"{n['NONE']} chưa ghi mũi nào")
 
 
 def corrections_for(rec: Record, rnd: random.Random) -> dict[str, str]:
@@ -136,6 +145,7 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     print(f"1. Danh sách mẫu: {sample} ({outcome.result.summary()['records']} bản ghi; "
           f"đáp án {truth.name})")
     _print_summary("2. Kiểm tra (vaxclean validate):", outcome.result.summary())
+    _print_doses(outcome.result.records)
     print(f"   Tệp đã đánh dấu: {outcome.output}")
     print(f"   Báo cáo JSON:    {outcome.report}")
 
