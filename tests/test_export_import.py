@@ -180,6 +180,25 @@ def test_malformed_spec_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SpecError):
         load_spec(tmp_path / "missing.json")
     assert load_spec("platform-2021.json").id == load_spec("platform-2021").id == "platform-2021"
+    raw = json.loads((SPEC_DIR / "platform-2021.json").read_text(encoding="utf-8"))
+    col = {c["id"]: c for c in raw["columns"]}
+    for column, key, value, message in (
+            ("priority_group", "codes", "no-such-list", "no-such-list"),
+            ("province_code", "digits", 0, "digits"),
+            ("province_code", "digits", 11, "digits"),
+            ("dose1_lot", "sources", ["dose:0:lot"], "dose:0:lot"),
+            ("dose1_lot", "sources", ["dose:1:colour"], "dose:1:colour")):
+        broken = json.loads(json.dumps(raw))
+        next(c for c in broken["columns"] if c["id"] == column)[key] = value
+        bad.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+        with pytest.raises(SpecError, match=message):
+            load_spec(bad)
+    ok = json.loads(json.dumps(raw))
+    next(c for c in ok["columns"] if c["id"] == "province_code")["digits"] = 10
+    next(c for c in ok["columns"] if c["id"] == "dose1_lot")["sources"] = ["dose:4:lot"]
+    bad.write_text(json.dumps(ok, ensure_ascii=False), encoding="utf-8")
+    assert load_spec(bad).column("province_code").digits == 10
+    assert col["priority_group"]["codes"] == "priority-groups-qd3355"
 
 
 def test_header_keys_and_sex_codes() -> None:
