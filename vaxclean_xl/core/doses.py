@@ -293,8 +293,8 @@ class DoseSlot:
             n = len(values)
             got = tuple(values[c] if c < n else None for c in self.cols.values())
         for v in got:
-            if v is not None and v != "" and not is_empty(v):
-                return Dose(number, dict(zip(self.parts, got, strict=True)), row, self.cols)
+            if v is not None and v != "" and (v.__class__ is not str or not v.isspace()):
+                return Dose(number, dict(zip(self.parts, got, strict=False)), row, self.cols)
         return None
 
 
@@ -305,6 +305,8 @@ class DosePlan:
     wide: tuple[DoseSlot, ...]
     long: DoseSlot | None
     number_col: int | None
+    # the wide slots as plain tuples (number, parts, get, cols, width): the hot loop
+    flat: tuple[tuple[int, tuple[str, ...], Callable, dict[str, int], int], ...] = ()
 
     @classmethod
     def of(cls, layout: DoseLayout) -> DosePlan:
@@ -312,7 +314,8 @@ class DosePlan:
                      if any(p in layout.wide[n] for p in DOSE_PARTS))
         long = (DoseSlot.of(0, layout.long) if any(p in layout.long for p in DOSE_PARTS)
                 else None)
-        return cls(wide, long, layout.long.get("number"))
+        flat = tuple((w.number, w.parts, w.get, w.cols, w.width) for w in wide)
+        return cls(wide, long, layout.long.get("number"), flat)
 
 
 def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
@@ -320,12 +323,18 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
     """Fill ``rec.doses`` (and ``rec.rows`` for one-row-per-dose lists) from the values of
     the record's row, or of every row of the person; empty doses are left out."""
     doses = rec.doses
-    if plan.wide:
+    if plan.flat:
         row = rec.row
-        for slot in plan.wide:
-            dose = slot.dose(slot.number, row, values)
-            if dose is not None:
-                doses.append(dose)
+        width = len(values)
+        for number, parts, get, cols, need in plan.flat:  # DoseSlot.dose, inlined
+            if width >= need:
+                got = get(values)
+            else:
+                got = tuple(values[c] if c < width else None for c in cols.values())
+            for v in got:
+                if v is not None and v != "" and (v.__class__ is not str or not v.isspace()):
+                    doses.append(Dose(number, dict(zip(parts, got, strict=False)), row, cols))
+                    break
     slot = plan.long
     if slot is not None:
         rows = (person_rows or {}).get(rec.row) or [(rec.row, values)]

@@ -14,7 +14,6 @@ from functools import lru_cache
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import Rule, rule
 from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue
-from vaxclean_xl.core.doses import is_empty as _empty
 from vaxclean_xl.core.model import Category, Dose, Finding, Record, Severity, dose_field
 from vaxclean_xl.core.rules.context import Context
 
@@ -230,12 +229,13 @@ _parse_text_date = lru_cache(maxsize=16_384)(nz.parse_date)  # dates repeat acro
 
 def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) -> None:
     """The dose's own cells: vaccine name, date and the date against the person."""
+    # Emptiness is tested inline (None, "" or spaces): this runs for every dose of a list.
     cells = dose.cells
     vaccine = None
     raw = cells.get("vaccine")
-    has_vaccine = not _empty(raw)
+    has_vaccine = not (raw is None or raw == "" or (raw.__class__ is str and raw.isspace()))
     if has_vaccine:
-        text = raw if isinstance(raw, str) else nz.cell_text(raw)
+        text = raw if raw.__class__ is str else nz.cell_text(raw)
         name, exact = cat.lookup(text)
         if name is None:
             text = nz.cell_text(text)
@@ -247,24 +247,28 @@ def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) 
                      vaccine=name)
     raw = cells.get("date")
     day = None
-    has_date = not _empty(raw)
+    has_date = not (raw is None or raw == "" or (raw.__class__ is str and raw.isspace()))
     if has_date:
-        if isinstance(raw, str):
-            day = _parse_text_date(raw.strip())[0]
+        cls = raw.__class__
+        if cls is _dt.datetime:
+            day = raw.date()  # type: ignore[union-attr]
+        elif cls is str:
+            day = _parse_text_date(raw.strip())[0]  # type: ignore[union-attr]
         else:
             day = nz.parse_date(raw)[0]
         if day is None:
             _add(rec, DOSE001, dose, "date")
         else:
             dose.date = day
-    if has_date:
         if not has_vaccine and "vaccine" in cells:
             _add(rec, DOSE010, dose, "vaccine")
     elif has_vaccine and "date" in cells:
         _add(rec, DOSE011, dose, "date")
-    if "lot" in cells and _empty(cells["lot"]):
+    raw = cells.get("lot", 0)
+    if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
         _add(rec, DOSE105, dose, "lot")
-    if "site" in cells and _empty(cells["site"]):
+    raw = cells.get("site", 0)
+    if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
         _add(rec, DOSE106, dose, "site")
     if day is None:
         return
@@ -315,8 +319,7 @@ def check(rec: Record, ctx: Context) -> None:
 
 def _check_history(rec: Record, doses: list[Dose], cat: VaccineCatalogue) -> None:
     numbers = {d.number for d in doses}
-    top = max(numbers)
-    if top > len(numbers):  # some earlier number is missing
+    if doses[-1].number != len(doses) and max(numbers) > len(numbers):  # a gap
         seen = set()
         for d in doses:
             if d.number in seen:
@@ -362,27 +365,41 @@ def _check_interval(rec: Record, prev: Dose, d: Dose, series: Vaccine, primary: 
     step = d.number - primary  # 1: first dose after the primary series
     if additional:
         step -= 1  # the additional dose (step 0) comes before the boosters
+    day, last = d.date, prev.date
     if step <= 0:
-        kind, due = "mũi bổ sung", prev.date + _dt.timedelta(days=cat.additional_min_days)
-        rule_text = f"ít nhất {cat.additional_min_days} ngày sau mũi {prev.number}"
-    elif step == 1:
-        kind, due = "mũi nhắc lại lần 1", add_months(prev.date, cat.booster1_min_months)
-        rule_text = f"ít nhất {cat.booster1_min_months} tháng sau mũi {prev.number}"
+        early = days < cat.additional_min_days
     else:
-        kind, due = "mũi nhắc lại lần 2", add_months(prev.date, cat.booster2_min_months)
-        rule_text = f"ít nhất {cat.booster2_min_months} tháng sau mũi {prev.number}"
-        dob = rec.dob
-        if dob is not None and dob <= d.date:
-            age = age_on(dob, d.date)
-            if age < cat.booster2_min_age:
-                _add(rec, DOSE107, d, "date", age=age, min_age=cat.booster2_min_age)
-    if d.date < due:
+        months = cat.booster1_min_months if step == 1 else cat.booster2_min_months
+        # whole months between the two dates decide, except in the month before the due
+        # date (month ends: 30/11 + 3 months is 28/02)
+        gap = (day.year - last.year) * 12 + day.month - last.month - (day.day < last.day)
+        early = gap < months and (gap < months - 1 or day < add_months(last, months))
+        if step > 1:
+            dob = rec.dob
+            if dob is not None and dob <= day:
+                age = age_on(dob, day)
+                if age < cat.booster2_min_age:
+                    _add(rec, DOSE107, d, "date", age=age, min_age=cat.booster2_min_age)
+    if early:
+        kind, due, rule_text = _booster_due(step, prev, cat)
         _add(rec, DOSE102, d, "date", kind=kind,
-             detail=f"tiêm {fmt_date(d.date)}, hướng dẫn {rule_text} (từ {fmt_date(due)})")
-    elif d.date < cat.boosters_from:
-        _add(rec, DOSE102, d, "date", kind=kind,
-             detail=f"tiêm {fmt_date(d.date)}, trước khi bắt đầu tiêm mũi nhắc lại "
+             detail=f"tiêm {fmt_date(day)}, hướng dẫn {rule_text} (từ {fmt_date(due)})")
+    elif day < cat.boosters_from:
+        _add(rec, DOSE102, d, "date", kind=_booster_due(step, prev, cat)[0],
+             detail=f"tiêm {fmt_date(day)}, trước khi bắt đầu tiêm mũi nhắc lại "
                     f"({fmt_date(cat.boosters_from)})")
+
+
+def _booster_due(step: int, prev: Dose, cat: VaccineCatalogue) -> tuple[str, _dt.date, str]:
+    """What the dose after the primary series is, its due date and the guidance's words."""
+    assert prev.date is not None
+    if step <= 0:
+        return ("mũi bổ sung", prev.date + _dt.timedelta(days=cat.additional_min_days),
+                f"ít nhất {cat.additional_min_days} ngày sau mũi {prev.number}")
+    months = cat.booster1_min_months if step == 1 else cat.booster2_min_months
+    kind = "mũi nhắc lại lần 1" if step == 1 else "mũi nhắc lại lần 2"
+    return (kind, add_months(prev.date, months),
+            f"ít nhất {months} tháng sau mũi {prev.number}")
 
 
 _NEVER = object()
