@@ -171,9 +171,15 @@ def _check_rows_with_doses(rows: Iterable[tuple[int, Sequence[object]]],
     checks = RECORD_CHECKS + DOSE_CHECKS
     person_rows = ctx.person_rows
     append = records.append
+    names = [f for f, _ in items]
+    width = max((i for _, i in items), default=-1) + 1
+    pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
     for row, values in rows:
-        n = len(values)
-        cells = {f: (values[i] if i < n else None) for f, i in items}
+        if pick is not None and len(values) >= width:
+            cells = dict(zip(names, pick(values), strict=False))
+        else:
+            n = len(values)
+            cells = {f: (values[i] if i < n else None) for f, i in items}
         rec = build_record(row, cells, fonts.get(row))
         build_doses(rec, values, plan, person_rows)
         for check in checks:
