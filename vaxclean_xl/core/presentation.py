@@ -21,6 +21,7 @@ from vaxclean_xl.core.model import (
     Record,
     Severity,
     field_label_vi,
+    is_dose_field,
 )
 from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
 from vaxclean_xl.core.validate import Validation
@@ -129,10 +130,11 @@ def to_type(rec: Record, field_name: str) -> str:
 def problem_text(rec: Record, *, errors_only: bool = True) -> str:
     """The record's problems in Vietnamese, one per line, with the certain fix if any;
     ``errors_only`` leaves the warnings out (the police verify identities, not phone
-    numbers)."""
+    numbers) and the doses' findings (the station fixes those from its own records)."""
     return "\n".join(f.message + (f" Gợi ý: {f.suggestion}." if f.suggestion else "")
                      for f in rec.findings
-                     if not errors_only or f.severity is Severity.ERROR)
+                     if not errors_only or (f.severity is Severity.ERROR
+                                            and not is_dose_field(f.field)))
 
 
 def error_messages(rec: Record) -> str:
