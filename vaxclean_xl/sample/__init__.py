@@ -22,6 +22,11 @@ How the truth stays true:
   injected pairs: two different people with one number (ID103 on both rows) and one person
   listed twice (REC001 warning on both rows).
 * Warnings (NAME101, NAME103, PHONE001-003, HAMLET001) are put on some clean records.
+* Vaccination histories (``sample.doses``) are valid by construction for the person's true
+  date of birth and the one the list shows; about a tenth carry ONE injected dose problem,
+  recorded apart from the identity codes ("vaccination", "dose_errors", "dose_warnings"
+  per record, "dose_counts"), since doses never change the identity group. They come from
+  their own random stream, so the identity content and truth do not depend on them.
 
 The legacy-encoded names (NAME004 TCVN3, NAME005 VNI) are produced by the small encoders
 below, written independently of ``vaxclean_xl.core.legacy_text`` so that the sample tests
