@@ -390,3 +390,12 @@ def test_one_row_per_dose_with_person_cells_merged_down(tmp_path: Path) -> None:
     assert {first: [r for r, _ in rows] for first, rows in table.person_rows.items()} == {
         2: [2, 3, 4], 5: [5, 6]}
     assert table.last_data_row == 6
+
+
+def test_unnumbered_vaccine_column_joins_the_dose_beside_it() -> None:
+    """"Tên vắc xin" belongs to the group on its right (the template's order), else to the
+    one on its left when that dose has no vaccine yet; far from any group it is no dose's."""
+    groups = {1: "Mũi 1", 2: "Mũi 1"}
+    texts = {0: "Họ và tên", 1: "Ngày tiêm", 2: "Số lô", 3: "Tên vắc xin", 5: "Tên vắc xin"}
+    assert find_doses(texts, groups, [0]) == DoseLayout(
+        wide={1: {"date": 1, "lot": 2, "vaccine": 3}})
