@@ -17,7 +17,7 @@ from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.police_list import police_list
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.commands.validate import validate_file
-from vaxclean_xl.core.presentation import STATUS_HEADERS
+from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS
 from vaxclean_xl.formats.annotated_list import SUMMARY_SHEET
 from vaxclean_xl.sample import SHEET, generate_sample
 
@@ -66,7 +66,9 @@ def test_validate_on_its_own_output_rewrites_its_columns_and_sheet(validated_twi
     assert status_b == status_a
     ws = openpyxl.load_workbook(second.output)[SHEET]
     assert [ws.cell(header_row, heads_b[0] + k).value for k in range(3)] == STATUS_HEADERS
-    assert ws.max_column == heads_b[0] + 2  # nothing appended after the block
+    # nothing appended after the block (the sample carries doses: "Mũi tiêm" ends it)
+    assert ws.cell(header_row, heads_b[0] + 3).value == DOSE_STATUS_HEADER
+    assert ws.max_column == heads_b[0] + 3
     names = openpyxl.load_workbook(second.output).sheetnames
     assert names.count(SUMMARY_SHEET) == 1 and not any("(2)" in n for n in names)
     assert names == openpyxl.load_workbook(first.output).sheetnames

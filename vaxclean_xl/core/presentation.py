@@ -9,6 +9,7 @@ take their texts from here, so they say the same thing; the file formats only la
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -18,10 +19,12 @@ from vaxclean_xl.core.model import (
     CATEGORY_LABEL_VI,
     CATEGORY_ORDER,
     Category,
+    Finding,
     Record,
     Severity,
     field_label_vi,
     is_dose_field,
+    parse_dose_field,
 )
 from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
 from vaxclean_xl.core.validate import Validation
@@ -29,43 +32,87 @@ from vaxclean_xl.core.validate import Validation
 STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
 """The status columns appended to a list (validate, merge, the Excel add-in)."""
 SUMMARY_CHART_TITLE = "Số bản ghi theo nhóm"
+DOSE_STATUS_HEADER = "Mũi tiêm"
+"""The doses' status column, after ``STATUS_HEADERS`` in a list with dose columns."""
+
+VACCINATION_LABEL_VI: dict[str, str] = {
+    "ERROR": "Sai thông tin mũi tiêm",
+    "WARNING": "Cần xem lại mũi tiêm",
+    "OK": "Đúng",
+    "NONE": "Chưa ghi mũi tiêm nào",
+}
+"""``Record.vaccination`` as the status column and the summary say it (worst first)."""
 
 _OK_STATUS = [CATEGORY_LABEL_VI[Category.OK], "", ""]
 
 
-def status_cells(rec: Record) -> list[str]:
-    """The three status cells of a record: group, problems, certain fixes."""
-    if not rec.findings:
+def status_cells(rec: Record, doses: bool = False) -> list[str]:
+    """The three status cells of a record: group, problems, certain fixes; with ``doses``
+    (a list with dose columns) a fourth, :func:`dose_status_cell`, and the three others
+    about the identity only (the doses have their own column)."""
+    if doses:
+        identity = [f for f in rec.findings if not is_dose_field(f.field)]
+        return [*_identity_cells(rec, identity), dose_status_cell(rec)]
+    return _identity_cells(rec, rec.findings)
+
+
+def _identity_cells(rec: Record, findings: list[Finding]) -> list[str]:
+    if not findings:
         return _OK_STATUS  # shared: a million OK rows need one list, not a million
-    problems = "; ".join(f"[{f.code}] {f.message}" for f in rec.findings)
+    problems = "; ".join(f"[{f.code}] {f.message}" for f in findings)
     fixes = "; ".join(
-        f"{field_label_vi(f.field)}: {f.suggestion}" for f in rec.findings if f.suggestion
+        f"{field_label_vi(f.field)}: {f.suggestion}" for f in findings if f.suggestion
     )
     return [CATEGORY_LABEL_VI[rec.category], problems, fixes]
+
+
+def dose_status_cell(rec: Record) -> str:
+    """The "Mũi tiêm" cell: the doses' status, then each dose finding (with its fix)."""
+    label = VACCINATION_LABEL_VI[rec.vaccination]
+    lines = [f"[{f.code}] {f.message}" + (f" Gợi ý: {f.suggestion}" if f.suggestion else "")
+             for f in rec.findings if is_dose_field(f.field)]
+    return f"{label}: {'; '.join(lines)}" if lines else label
 
 
 def mark_notes(columns: Mapping[str, int], result: Validation
                ) -> Iterator[tuple[int, int, str, str]]:
     """One (row, 0-based column, "error"/"warning", note) per bad cell: the field's cell and
-    the cells that share the blame; a cell is an error when any of its findings is."""
+    the cells that share the blame; a cell is an error when any of its findings is. A dose
+    finding marks its dose's own cell (row and column on the ``Dose``); in a
+    one-row-per-dose list the identity cells are marked on every row of the person."""
     for rec in result.records:
         if not rec.findings:
             continue
-        per_cell: dict[int, tuple[bool, list[str]]] = {}
+        per_cell: dict[tuple[int, int], tuple[bool, list[str]]] = {}
+        rows = rec.rows or (rec.row,)
         for f in rec.findings:
             line = f"[{f.code}] {f.message}"
             if f.suggestion:
                 line += f" Gợi ý: {f.suggestion}"
             for fld in (f.field, *f.also):
-                col = columns.get(fld)
-                if col is None:
-                    continue
-                is_err, lines = per_cell.setdefault(col, (False, []))
-                lines.append(line)
-                if f.severity is Severity.ERROR and not is_err:
-                    per_cell[col] = (True, lines)
-        for col, (is_err, lines) in per_cell.items():
-            yield rec.row, col, "error" if is_err else "warning", "\n".join(lines)
+                for cell in _cells_of(rec, f, fld, columns, rows):
+                    is_err, lines = per_cell.setdefault(cell, (False, []))
+                    lines.append(line)
+                    if f.severity is Severity.ERROR and not is_err:
+                        per_cell[cell] = (True, lines)
+        for (row, col), (is_err, lines) in per_cell.items():
+            yield row, col, "error" if is_err else "warning", "\n".join(lines)
+
+
+def _cells_of(rec: Record, f: Finding, fld: str, columns: Mapping[str, int],
+              rows: Iterable[int]) -> list[tuple[int, int]]:
+    """The (row, column) cells of one field a finding blames."""
+    parsed = parse_dose_field(fld) if is_dose_field(fld) else None
+    if parsed is None:
+        col = columns.get(fld)
+        return [] if col is None else [(r, col) for r in rows]
+    number, part = parsed
+    doses = [d for d in rec.doses if d.number == number]
+    # several doses with one number (a repeated 'Mũi 2' row): the one on the finding's row
+    dose = next((d for d in doses if d.row == f.row), doses[0] if doses else None)
+    if dose is None or part not in dose.cols:
+        return []
+    return [(dose.row, dose.cols[part])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,24 +131,42 @@ def summary_title(result: Validation) -> str:
     return f"Kết quả kiểm tra danh sách: {total} bản ghi, {bad} bản ghi sai thông tin"
 
 
-def summary_tables(result: Validation) -> list[CountTable]:
-    """Counts per group, per rule and per hamlet (hamlets in Vietnamese natural order)."""
+def summary_tables(result: Validation, doses: bool = False) -> list[CountTable]:
+    """Counts per group, per rule and per hamlet (hamlets in Vietnamese natural order); with
+    ``doses`` (a list with dose columns) the dose rules leave the rule table for two tables
+    of their own: people per doses' status, and dose findings per rule."""
     groups = CountTable(
         SUMMARY_CHART_TITLE, ["Nhóm", "Số bản ghi"],
         [[CATEGORY_LABEL_VI[c], result.by_category[c]] for c in CATEGORY_ORDER],
     )
     rules = CountTable(
         "Số lỗi theo quy tắc", ["Mã", "Mức độ", "Nội dung", "Số lần"],
-        [[code, "Lỗi" if RULES[code].severity is Severity.ERROR else "Cảnh báo",
-          RULES[code].static_vi, n]
-         for code, n in sorted(result.by_rule.items())],
+        _rule_rows((code, n) for code, n in sorted(result.by_rule.items())
+                   if not doses or not is_dose_field(RULES[code].field)),
     )
     hamlets = CountTable(
         "Theo thôn/xóm", ["Thôn/xóm", *(CATEGORY_LABEL_VI[c] for c in CATEGORY_ORDER), "Tổng"],
         [[name, *(counts[c] for c in CATEGORY_ORDER), sum(counts.values())]
          for name, counts in sorted(result.by_hamlet.items(), key=lambda kv: hamlet_order(kv[0]))],
     )
-    return [groups, rules, hamlets]
+    if not doses:
+        return [groups, rules, hamlets]
+    status = Counter(rec.vaccination for rec in result.records)
+    vaccination = CountTable(
+        "Mũi tiêm: số người theo tình trạng", ["Tình trạng mũi tiêm", "Số người"],
+        [[label, status[key]] for key, label in VACCINATION_LABEL_VI.items()],
+    )
+    dose_rules = CountTable(
+        "Mũi tiêm: số lỗi theo quy tắc", ["Mã", "Mức độ", "Nội dung", "Số lần"],
+        _rule_rows((code, n) for code, n in sorted(result.by_rule.items())
+                   if is_dose_field(RULES[code].field)),
+    )
+    return [groups, rules, hamlets, vaccination, dose_rules]
+
+
+def _rule_rows(counts: Iterable[tuple[str, int]]) -> list[list[object]]:
+    return [[code, "Lỗi" if RULES[code].severity is Severity.ERROR else "Cảnh báo",
+             RULES[code].static_vi, n] for code, n in counts]
 
 
 def shown(rec: Record, field_name: str) -> str:

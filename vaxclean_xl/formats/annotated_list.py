@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.core.presentation import (
+    DOSE_STATUS_HEADER,
     STATUS_HEADERS,
     SUMMARY_CHART_TITLE,
     mark_notes,
@@ -35,14 +36,16 @@ def cell_marks(table: Table, result: Validation) -> Iterator[Any]:
         yield CellMark(row, col, level, note)
 
 
-def summary_sheet(result: Validation) -> Any:
-    """The 'Tổng hợp' sheet: counts per group, per rule and per hamlet, with a chart."""
+def summary_sheet(result: Validation, doses: bool = False) -> Any:
+    """The 'Tổng hợp' sheet: counts per group, per rule and per hamlet, with a chart; with
+    ``doses`` (a list with dose columns) the doses' counts under their own heading."""
     from vaxclean_xl.xlsx.annotate import SummarySheet, SummaryTable
 
     return SummarySheet(
         name=SUMMARY_SHEET,
         title=summary_title(result),
-        tables=[SummaryTable(t.title, t.headers, t.rows) for t in summary_tables(result)],
+        tables=[SummaryTable(t.title, t.headers, t.rows)
+                for t in summary_tables(result, doses)],
         chart_table=0,
         chart_title=SUMMARY_CHART_TITLE,
     )
@@ -50,22 +53,35 @@ def summary_sheet(result: Validation) -> Any:
 
 def existing_status_col(table: Table, extra: str | None = None) -> int | None:
     """0-based column of the status block ("Phân loại", "Lỗi", "Gợi ý sửa", then ``extra``
-    if given) an earlier validate/merge appended, so that a run on its own output rewrites
-    it in place instead of appending a second one; None when there is none (or the block
-    has the list's data or the user's own columns right of it)."""
+    and/or "Mũi tiêm" if there) an earlier validate/merge appended, so that a run on its own
+    output rewrites it in place instead of appending a second one; None when there is none
+    (or the block has the list's data or the user's own columns right of it)."""
     from vaxclean_xl.formats.readback import header_key
 
     wanted = [header_key(h) for h in STATUS_HEADERS]
+    trailing = [header_key(h) for h in (extra, DOSE_STATUS_HEADER) if h is not None]
     keys = {c: header_key(h) for c, h in table.headers.items()}
-    used = set(table.columns.values())
+    used = set(table.columns.values()) | dose_columns(table)
     width = len(wanted)
     for c in sorted(keys):
         if [keys.get(c + k) for k in range(width)] != wanted or used & set(range(c, c + width)):
             continue
-        after = keys.get(c + width)
-        if c + width > table.max_col or (extra is not None and after == header_key(extra)):
+        end = c + width  # the known columns after the three, in the order written
+        for key in trailing:
+            if keys.get(end) == key and end not in used:
+                end += 1
+        if end > table.max_col or end > c + width:
             return c
     return None
+
+
+def dose_columns(table: Table) -> set[int]:
+    """The columns of the list's doses (never part of a status block)."""
+    layout = table.dose_layout
+    if not layout:
+        return set()
+    cols = {c for parts in layout.wide.values() for c in parts.values()}
+    return cols | set(layout.long.values())
 
 
 def write_annotated_list(table: Table, out: Path, **kwargs: Any) -> None:
@@ -79,8 +95,10 @@ def write_annotated_list(table: Table, out: Path, **kwargs: Any) -> None:
 def write_annotated(table: Table, result: Validation, out: Path) -> None:
     """``validate``'s output: marks, status and summary for ``result`` (in the status block
     of an earlier run when the input is an output of vaxclean)."""
-    status_rows = {rec.row: status_cells(rec) for rec in result.records}
+    doses = bool(table.dose_layout)
+    status_rows = {rec.row: status_cells(rec, doses) for rec in result.records}
+    headers = [*STATUS_HEADERS, DOSE_STATUS_HEADER] if doses else STATUS_HEADERS
     write_annotated_list(table, out, header_row=table.header_row,
-                         status_headers=STATUS_HEADERS, status_rows=status_rows,
-                         marks=cell_marks(table, result), summary=summary_sheet(result),
+                         status_headers=headers, status_rows=status_rows,
+                         marks=cell_marks(table, result), summary=summary_sheet(result, doses),
                          first_status_col=existing_status_col(table, NOTE_STATUS_HEADER))
