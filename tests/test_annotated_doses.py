@@ -8,10 +8,16 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils
 import xlsxwriter
 
+from tests.conftest import edit_hamlet_file
+from vaxclean_xl.commands.merge import merge_files
+from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.commands.validate import validate_file
+from vaxclean_xl.core.model import is_dose_field
 from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS
+from vaxclean_xl.sample import generate_sample
 
 TODAY = dt.date(2022, 8, 1)
 WIDE_HEADER = ["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn",
@@ -127,3 +133,41 @@ def test_one_row_per_dose_marks_every_row_of_the_person(tmp_path: Path) -> None:
     assert marks["H4"][0] == RED and "[DOSE002] Mũi 2" in marks["H4"][1]
     assert "H2" not in marks
     assert values[1][12].startswith("Sai thông tin mũi tiêm: [DOSE002]")
+
+
+def dose_findings(records) -> set[tuple[int, str, str, str]]:
+    return {(f.row, f.field, f.code, f.message) for rec in records for f in rec.findings
+            if is_dose_field(f.field)}
+
+
+def test_merge_keeps_the_dose_findings_of_validate(tmp_path: Path) -> None:
+    """A sample list with histories (some with dose errors), split, one hamlet note, merged:
+    MERGED's dose findings, marks and "Mũi tiêm" cells are those validate gives MERGED."""
+    src = tmp_path / "ds.xlsx"
+    generate_sample(src, rows=60, seed=3, today=TODAY)
+    split = split_file(src, tmp_path / "chia", today=TODAY)
+    file_of = {rec.row: f.path for f in split.files for rec in f.records}
+    row = min(file_of)
+    edit_hamlet_file(file_of[row], {row: {"Ghi chú của thôn": "Đã chuyển đi"}})
+    merged = merge_files(src, [tmp_path / "chia"], tmp_path / "gop.xlsx", today=TODAY)
+    again = validate_file(merged.output, tmp_path / "gop.kiemtra.xlsx", today=TODAY)
+    found = dose_findings(merged.result.records)
+    assert found and any(code < "DOSE1" for _, _, code, _ in found)  # errors among them
+    assert found == dose_findings(again.result.records)
+    m_values, m_marks = sheet_cells(merged.output)
+    v_values, v_marks = sheet_cells(again.output)
+    dose_cols = {c for parts in merged.table.dose_layout.wide.values() for c in parts.values()}
+    letters = {openpyxl.utils.get_column_letter(c + 1) for c in dose_cols}
+
+    def on_doses(marks: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+        return {ref: m for ref, m in marks.items() if ref.rstrip("0123456789") in letters}
+
+    assert on_doses(m_marks) and on_doses(m_marks) == on_doses(v_marks)
+    header_row = merged.table.header_row
+    heads = m_values[header_row - 1]
+    c = heads.index(STATUS_HEADERS[0])
+    assert heads[c:] == [*STATUS_HEADERS, DOSE_STATUS_HEADER, "Ghi chú của thôn"]
+    # validate on MERGED rewrites the same block, the note column kept after it
+    assert v_values[header_row - 1][c:] == heads[c:]
+    assert [r[c + 3] for r in m_values[header_row:]] == [r[c + 3] for r in v_values[header_row:]]
+    assert "Đã chuyển đi" in [r[c + 4] for r in m_values[header_row:]]

@@ -25,7 +25,7 @@ from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.io.reader import Table
 
 SUMMARY_SHEET = "Tổng hợp"
-NOTE_STATUS_HEADER = "Ghi chú của thôn"  # merge's 4th status column, after STATUS_HEADERS
+NOTE_STATUS_HEADER = "Ghi chú của thôn"  # merge's last status column (after "Mũi tiêm")
 
 
 def cell_marks(table: Table, result: Validation) -> Iterator[Any]:
@@ -52,14 +52,14 @@ def summary_sheet(result: Validation, doses: bool = False) -> Any:
 
 
 def existing_status_col(table: Table, extra: str | None = None) -> int | None:
-    """0-based column of the status block ("Phân loại", "Lỗi", "Gợi ý sửa", then ``extra``
-    and/or "Mũi tiêm" if there) an earlier validate/merge appended, so that a run on its own
+    """0-based column of the status block ("Phân loại", "Lỗi", "Gợi ý sửa", then "Mũi tiêm"
+    and/or ``extra`` if there) an earlier validate/merge appended, so that a run on its own
     output rewrites it in place instead of appending a second one; None when there is none
     (or the block has the list's data or the user's own columns right of it)."""
     from vaxclean_xl.formats.readback import header_key
 
     wanted = [header_key(h) for h in STATUS_HEADERS]
-    trailing = [header_key(h) for h in (extra, DOSE_STATUS_HEADER) if h is not None]
+    trailing = [header_key(h) for h in (DOSE_STATUS_HEADER, extra) if h is not None]
     keys = {c: header_key(h) for c, h in table.headers.items()}
     used = set(table.columns.values()) | dose_columns(table)
     width = len(wanted)

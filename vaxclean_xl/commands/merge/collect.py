@@ -134,7 +134,8 @@ def read_all(original: Path, files: list[Path], password: str | None, today: _dt
             # only the changed rows are checked again (the list-level checks run once, at
             # the end)
             checked = check_rows(table.rows, table.columns, name_fonts=table.name_fonts,
-                                 today=today)
+                                 today=today, dose_layout=table.dose_layout,
+                                 person_rows=table.person_rows)
             source = source_values(table)
             source_sha = sha_job.result()
             for path, job in zip(files, jobs, strict=True):

@@ -189,7 +189,8 @@ def settle(table: Table, checked: list[Record], new_values: dict[Cell, object],
         renamed = {r for r, f in new_values if f == "full_name"}
         fonts = {r: font for r, font in table.name_fonts.items() if r not in renamed}
         fresh = check_rows([merged_rows[i] for i in changed], table.columns, name_fonts=fonts,
-                           today=today)
+                           today=today, dose_layout=table.dose_layout,
+                           person_rows=table.person_rows)
         held = _invalid_corrections(changed, fresh, checked, new_values)
         if not held.keys() - accept:
             break

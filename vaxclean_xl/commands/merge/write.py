@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.core.normalize import cell_text
-from vaxclean_xl.core.presentation import STATUS_HEADERS, status_cells
+from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS, status_cells
 from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.formats.annotated_list import (
     NOTE_STATUS_HEADER,
@@ -36,7 +36,7 @@ from vaxclean_xl.formats.merge_report import (
     Rejected,
     report_sheets,
 )
-from vaxclean_xl.formats.readback import blank
+from vaxclean_xl.formats.readback import blank, header_key
 from vaxclean_xl.formats.split_manifest import ManifestHamlet
 from vaxclean_xl.io.reader import Table
 
@@ -55,22 +55,30 @@ def write_merged(out: Path, table: Table, merged_rows: list[tuple[int, list]],
     note_text = {r: _join_notes(v) for r, v in notes.items()}
     for r, text in earlier.items():
         note_text[r] = f"{text}\n{note_text[r]}" if note_text.get(r) else text
-    status_rows = {rec.row: [*status_cells(rec), note_text.get(rec.row, "")]
+    # a list with doses: "Mũi tiêm" after the three, as validate writes it, then the note
+    doses = bool(table.dose_layout)
+    status_rows = {rec.row: [*status_cells(rec, doses), note_text.get(rec.row, "")]
                    for rec in result.records}
+    headers = [*STATUS_HEADERS, *([DOSE_STATUS_HEADER] if doses else []), NOTE_STATUS_HEADER]
     sheets = report_sheets(report, not_returned, hamlets=hamlets, police=police)
     # MERGED: the user's own workbook (every sheet, format, dropdown and width kept)
     write_annotated_list(table, out, header_row=table.header_row,
-                         status_headers=[*STATUS_HEADERS, NOTE_STATUS_HEADER],
+                         status_headers=headers,
                          status_rows=status_rows, marks=marks, first_status_col=status_col,
                          values={(r, table.columns[f]): v for (r, f), v in new_values.items()},
-                         summary=[summary_sheet(result), *sheets])
+                         summary=[summary_sheet(result, doses), *sheets])
 
 
 def _earlier_notes(table: Table, status_col: int | None) -> dict[int, str]:
     """The notes an earlier merge wrote into the status block's note column, by row."""
     if status_col is None:
         return {}
-    c = status_col + 3
+    # the note column ends the block: 4th, or 5th after "Mũi tiêm" (a list with doses)
+    note_key = header_key(NOTE_STATUS_HEADER)
+    c = next((k for k in (status_col + 3, status_col + 4)
+              if header_key(table.headers.get(k, "")) == note_key), None)
+    if c is None:
+        return {}  # a block validate wrote: no earlier merge's notes
     out: dict[int, str] = {}
     for row, values in table.rows:
         if c < len(values) and not blank(values[c]):
