@@ -12,11 +12,13 @@ import openpyxl.utils
 import xlsxwriter
 
 from tests.conftest import edit_hamlet_file
+from vaxclean_xl.commands.edit_list import edit_list
 from vaxclean_xl.commands.merge import merge_files
 from vaxclean_xl.commands.split import split_file
 from vaxclean_xl.commands.validate import validate_file
 from vaxclean_xl.core.model import is_dose_field
 from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS
+from vaxclean_xl.formats import worklist as WL
 from vaxclean_xl.sample import generate_sample
 
 TODAY = dt.date(2022, 8, 1)
@@ -171,3 +173,36 @@ def test_merge_keeps_the_dose_findings_of_validate(tmp_path: Path) -> None:
     assert v_values[header_row - 1][c:] == heads[c:]
     assert [r[c + 3] for r in m_values[header_row:]] == [r[c + 3] for r in v_values[header_row:]]
     assert "Đã chuyển đi" in [r[c + 4] for r in m_values[header_row:]]
+
+
+def test_edit_worklist_lists_the_dose_errors(tmp_path: Path) -> None:
+    outcome = edit_list(wide_list(tmp_path / "ds.xlsx"), today=TODAY)
+    [dose] = outcome.doses  # the dose a day early; the one on the day itself is right
+    assert (dose.source_row, dose.dose, dose.part, dose.current) == (3, 1, "Ngày tiêm",
+                                                                      "07/03/2021")
+    assert dose.problem.startswith("Mũi 1: ngày tiêm trước 08/03/2021")
+    assert (dose.full_name, dose.dob, dose.id_number, dose.hamlet) == (
+        "Trần Thị Bình", "31/12/1985", "001185012345", "Thôn 1")
+    wb = openpyxl.load_workbook(outcome.output)
+    assert wb.sheetnames == [WL.SHEET, WL.DOSE_SHEET]
+    ws = wb[WL.DOSE_SHEET]
+    head = [c.value for c in ws[WL.HEADER_ROW]]
+    assert head == list(WL.DOSE_HEADERS)
+    line = [c.value for c in ws[WL.FIRST_ROW]]
+    right = head.index(WL.RIGHT_VALUE_HEADER)
+    assert line[right] is None and line[-1] == "Chưa" and line[1] == 3
+    # staff tick it and write the right date: read back
+    ws.cell(WL.FIRST_ROW, right + 1, "07/04/2021")
+    ws.cell(WL.FIRST_ROW, len(head), "Có")
+    wb.save(tmp_path / "da-sua.xlsx")
+    [back] = WL.read_dose_edits(tmp_path / "da-sua.xlsx")
+    assert back.done and (back.source_row, back.dose, back.current) == (3, 1, "07/03/2021")
+
+
+def test_edit_worklist_without_doses_has_no_dose_sheet(tmp_path: Path) -> None:
+    src = write_list(tmp_path / "ds.xlsx", WIDE_HEADER[:6],
+                     [[1, "Nguyễn Văn An", "05/06/1990", "Nam", "001090123456", "Thôn 1"]])
+    outcome = edit_list(src, today=TODAY)
+    assert outcome.doses == []
+    assert openpyxl.load_workbook(outcome.output).sheetnames == [WL.SHEET]
+    assert WL.read_dose_edits(outcome.output) == []

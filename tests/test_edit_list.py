@@ -85,7 +85,8 @@ def plain(sample, tmp_path_factory):
 
 def test_structure_headers_and_print_setup(plain):
     wb = openpyxl.load_workbook(plain.output)
-    assert wb.sheetnames == [W.SHEET]
+    # the sample carries histories, some with dose errors: their sheet comes second
+    assert wb.sheetnames == [W.SHEET, W.DOSE_SHEET] and plain.doses
     ws = wb[W.SHEET]
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert ws["A1"].value == "TRẠM Y TẾ XÃ XUÂN LẬP"

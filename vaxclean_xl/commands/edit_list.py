@@ -43,9 +43,16 @@ from pathlib import Path
 
 from vaxclean_xl.commands.common import apply_values, open_list, validate_table
 from vaxclean_xl.core.collate import hamlet_order
-from vaxclean_xl.core.model import FIELD_LABEL_VI, Category, Record, Severity
+from vaxclean_xl.core.model import (
+    DOSE_PART_LABEL_VI,
+    FIELD_LABEL_VI,
+    Category,
+    Record,
+    Severity,
+    parse_dose_field,
+)
 from vaxclean_xl.core.normalize import nfc
-from vaxclean_xl.core.presentation import error_messages, shown, to_type
+from vaxclean_xl.core.presentation import dose_of, dose_shown, error_messages, shown, to_type
 from vaxclean_xl.core.validate import NO_HAMLET, Validation
 from vaxclean_xl.formats.merge_report import SHEET_CHANGES, change_log_sheets, read_change_log
 from vaxclean_xl.formats.worklist import (
@@ -53,6 +60,7 @@ from vaxclean_xl.formats.worklist import (
     BASIS_LOG,
     BASIS_NONE,
     EDIT_FIELDS,
+    DoseEditRow,
     Worklist,
     WorklistRow,
     write_worklist,
@@ -78,6 +86,7 @@ class EditOutcome:
     baseline: Table | None
     output: Path
     rows: list[WorklistRow]
+    doses: list[DoseEditRow] = field(default_factory=list)  # dose errors (own sheet)
     changed_cells: int = 0
     missing_cells: int = 0
     still_wrong: int = 0  # rows whose value to type still breaks a rule
@@ -181,6 +190,28 @@ def build_rows(result: Validation, baseline: Validation | None,
     return rows
 
 
+def dose_rows(result: Validation) -> list[DoseEditRow]:
+    """One row per dose error of the list (warnings left out: nothing certain to fix),
+    ordered by hamlet, then row, then dose: the station corrects them on the platform from
+    its own records, whatever the identity group (an identity edit is on the other sheet)."""
+    out: list[DoseEditRow] = []
+    for rec in result.records:
+        if not rec.doses:
+            continue
+        hamlet = result.hamlet_of.get(rec.hamlet, NO_HAMLET)
+        for f in rec.findings:
+            parsed = parse_dose_field(f.field)
+            if parsed is None or f.severity is not Severity.ERROR:
+                continue
+            number, part = parsed
+            dose = dose_of(rec, f.row, number)
+            out.append(DoseEditRow(f.row, hamlet, shown(rec, "full_name"), shown(rec, "dob"),
+                                   shown(rec, "id_number"), number, DOSE_PART_LABEL_VI[part],
+                                   dose_shown(dose, part), f.message))
+    out.sort(key=lambda r: (hamlet_order(r.hamlet), r.source_row, r.dose))
+    return out
+
+
 # --- the merged list's own change log -----------------------------------------------------
 
 def logged_originals(path: Path, source_format: str = "xlsx"
@@ -242,10 +273,12 @@ def edit_list(
     else:
         warnings.append(NO_BASIS_WARNING)
     rows = build_rows(result, base_result, logged)
+    doses = dose_rows(result)
     with atomic_path(out) as tmp:
-        write_worklist(tmp, Worklist(rows, basis), settings=opened.settings, today=today)
+        write_worklist(tmp, Worklist(rows, basis, doses), settings=opened.settings,
+                       today=today)
     return EditOutcome(
-        table, result, base_table, out, rows,
+        table, result, base_table, out, rows, doses,
         changed_cells=sum(len(r.changed) for r in rows),
         missing_cells=sum(len(r.missing) for r in rows),
         still_wrong=sum(1 for r in rows if r.corrected_since and r.missing),

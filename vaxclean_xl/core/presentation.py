@@ -9,6 +9,7 @@ take their texts from here, so they say the same thing; the file formats only la
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from vaxclean_xl.core.model import (
     CATEGORY_LABEL_VI,
     CATEGORY_ORDER,
     Category,
+    Dose,
     Finding,
     Record,
     Severity,
@@ -26,7 +28,7 @@ from vaxclean_xl.core.model import (
     is_dose_field,
     parse_dose_field,
 )
-from vaxclean_xl.core.normalize import SEX_LABEL, format_date, id_text, nfc
+from vaxclean_xl.core.normalize import SEX_LABEL, cell_text, format_date, id_text, nfc
 from vaxclean_xl.core.validate import Validation
 
 STATUS_HEADERS = ["Phân loại", "Lỗi", "Gợi ý sửa"]
@@ -106,13 +108,25 @@ def _cells_of(rec: Record, f: Finding, fld: str, columns: Mapping[str, int],
     if parsed is None:
         col = columns.get(fld)
         return [] if col is None else [(r, col) for r in rows]
-    number, part = parsed
-    doses = [d for d in rec.doses if d.number == number]
-    # several doses with one number (a repeated 'Mũi 2' row): the one on the finding's row
-    dose = next((d for d in doses if d.row == f.row), doses[0] if doses else None)
-    if dose is None or part not in dose.cols:
+    dose = dose_of(rec, f.row, parsed[0])
+    if dose is None or parsed[1] not in dose.cols:
         return []
-    return [(dose.row, dose.cols[part])]
+    return [(dose.row, dose.cols[parsed[1]])]
+
+
+def dose_of(rec: Record, row: int, number: int) -> Dose | None:
+    """The record's dose ``number``; of several with that number (a repeated 'Mũi 2' row)
+    the one on ``row``, where its finding is."""
+    doses = [d for d in rec.doses if d.number == number]
+    return next((d for d in doses if d.row == row), doses[0] if doses else None)
+
+
+def dose_shown(dose: Dose | None, part: str) -> str:
+    """A dose cell as the list shows it (dates dd/mm/yyyy)."""
+    value = None if dose is None else dose.cells.get(part)
+    if isinstance(value, _dt.date):
+        return format_date(value)
+    return cell_text(value)
 
 
 @dataclass(frozen=True, slots=True)

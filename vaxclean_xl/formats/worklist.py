@@ -86,12 +86,46 @@ class WorklistRow:
 
 
 @dataclass(slots=True)
+class DoseEditRow:
+    """One dose error the station corrects on the platform from its own records (the
+    paper vaccination cards): the value the list holds, what is wrong, the right value
+    left for staff to write."""
+
+    source_row: int  # the list row holding the dose's cells
+    hamlet: str
+    full_name: str
+    dob: str
+    id_number: str
+    dose: int  # 1, 2, 3 ...
+    part: str  # "Ngày tiêm", "Tên vắc xin", ...
+    current: str
+    problem: str
+    done: bool = False
+
+
+@dataclass(slots=True)
 class Worklist:
     """The worklist's content: its rows in print order and where "Trên nền tảng" came from
-    (``BASIS_BASELINE``, ``BASIS_LOG`` or ``BASIS_NONE``)."""
+    (``BASIS_BASELINE``, ``BASIS_LOG`` or ``BASIS_NONE``); ``doses``: the dose errors, on
+    their own sheet (none: no sheet, the workbook as without doses)."""
 
     rows: list[WorklistRow]
     basis: str = BASIS_NONE
+    doses: list[DoseEditRow] = field(default_factory=list)
+
+
+DOSE_SHEET = "Sửa mũi tiêm"
+DOSE_TITLE = "DANH SÁCH MŨI TIÊM CẦN SỬA TRÊN NỀN TẢNG QUẢN LÝ TIÊM CHỦNG COVID-19"
+DOSE_SUBTITLE = ("(Mũi tiêm ghi sai: đối chiếu với phiếu tiêm, sổ tiêm chủng của trạm, ghi giá "
+                 "trị đúng vào cột «Giá trị đúng (theo phiếu tiêm)» rồi sửa trên Nền tảng.)")
+DOSE_NUMBER_HEADER, DOSE_PART_HEADER = "Mũi", "Thông tin"
+RIGHT_VALUE_HEADER = "Giá trị đúng (theo phiếu tiêm)"
+DOSE_HEADERS: tuple[str, ...] = (
+    "STT", ROW_HEADER, HAMLET_HEADER, FIELD_LABEL_VI["full_name"], FIELD_LABEL_VI["dob"],
+    FIELD_LABEL_VI["id_number"], DOSE_NUMBER_HEADER, DOSE_PART_HEADER, CURRENT_HEADER,
+    PROBLEM_HEADER, RIGHT_VALUE_HEADER, DONE_HEADER)
+DOSE_WIDTHS: tuple[float, ...] = (5, 6, 12, 21, 11, 14, 5, 11, 14, 34, 18, 10)
+DOSE_DONE_COL = len(DOSE_HEADERS) - 1
 
 
 def write_worklist(path: Path, worklist: Worklist, *, settings: Settings,
@@ -206,7 +240,54 @@ def write_worklist(path: Path, worklist: Worklist, *, settings: Settings,
     P.setup_print(ws, header_rows=(top, sub), last_row=end, first_col=STT_COL,
                   last_col=LAST_COL)
     ws.activate()
+    if worklist.doses:
+        _write_dose_sheet(wb, F, worklist.doses, station=station, settings=s, today=today)
     wb.close()
+
+
+def _write_dose_sheet(wb: object, F: P.Formats, rows: list[DoseEditRow], *, station: str,
+                      settings: Settings, today: _dt.date) -> None:
+    """The dose errors' sheet: one line per wrong dose cell, an empty right-value cell for
+    the value from the station's records, and its own Có/Chưa column."""
+    ws = wb.add_worksheet(DOSE_SHEET)  # type: ignore[attr-defined]
+    last_col = DOSE_DONE_COL
+    P.write_heading(ws, F, left=[station], left_cols=(0, 3), right_cols=(8, last_col),
+                    span=(0, last_col),
+                    date_line=P.official_date(today, P.place_name(settings)), title=DOSE_TITLE,
+                    lines=[(DOSE_SUBTITLE, F.subtitle)])
+    head = HEADER_ROW - 1
+    for c, (text, width) in enumerate(zip(DOSE_HEADERS, DOSE_WIDTHS, strict=True)):
+        ws.write_string(head, c, text, F.head_police if c == DOSE_DONE_COL else F.head)
+        ws.set_column(c, c, width)
+    ws.set_row(head, 34)
+    first = FIRST_ROW - 1
+    for i, row in enumerate(rows):
+        r = first + i
+        ws.write_number(r, 0, i + 1, F.stt)
+        ws.write_number(r, 1, row.source_row, F.stt)
+        for c, text in enumerate((row.hamlet, row.full_name, row.dob, row.id_number), 2):
+            ws.write_string(r, c, text, F.text if c >= 4 else F.cell)
+        ws.write_number(r, 6, row.dose, F.stt)
+        ws.write_string(r, 7, row.part, F.cell)
+        ws.write_string(r, 8, row.current, F.text)
+        ws.write_string(r, 9, row.problem, F.problem)
+        ws.write_blank(r, 10, None, F.text)
+        ws.write_string(r, DOSE_DONE_COL, DONE_VALUES[0 if row.done else 1], F.cell)
+        P.fit_row(ws, r, [(row.problem, DOSE_WIDTHS[9], 11), (row.full_name, DOSE_WIDTHS[3], 12)])
+    last = first + len(rows) - 1
+    ws.data_validation(first, DOSE_DONE_COL, last, DOSE_DONE_COL, {
+        "validate": "list", "source": list(DONE_VALUES), "input_title": DONE_HEADER,
+        "input_message": "Chọn «Có» khi đã sửa xong mũi tiêm này trên nền tảng.",
+        "error_title": DONE_HEADER, "error_message": "Chọn Có hoặc Chưa.",
+        "error_type": "warning"})
+    ws.autofilter(head, 0, last, last_col)
+    end = P.write_signatures(ws, F, last + 2, [
+        P.SignBlock((0, 4), "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)", settings.preparer),
+        P.SignBlock((8, last_col), station, "(Ký, ghi rõ họ tên, đóng dấu)",
+                    settings.station_head, P.official_date(None, P.place_name(settings))),
+    ])
+    ws.freeze_panes(FIRST_ROW - 1, 3)
+    P.setup_print(ws, header_rows=(head, head), last_row=end, first_col=0, last_col=last_col)
 
 
 # --- reading it back ------------------------------------------------------------------------
@@ -252,3 +333,38 @@ def _read_row(vals: list, cols: dict[str, int], pairs: dict[str, int]) -> Workli
         problems=text(cols.get(PROBLEM_HEADER)),
         remarks=remarks.split("\n") if remarks else [],
         done=text(cols[DONE_HEADER]).casefold() == DONE_VALUES[0].casefold())
+
+
+def read_dose_edits(path: str | Path) -> list[DoseEditRow]:
+    """The dose errors' sheet as staff left it (found by its header texts); [] when the
+    workbook has none."""
+    from vaxclean_xl.io.reader import sheet_names
+
+    if DOSE_SHEET not in sheet_names(Path(path)):
+        return []
+    rows = list(iter_sheet_rows(Path(path), DOSE_SHEET))
+    want = {header_key(h): h for h in DOSE_HEADERS}
+    for i, (_n, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
+        cols = {want[k]: c for c, v in enumerate(values) if (k := header_key(v)) in want}
+        if len(cols) != len(DOSE_HEADERS):
+            continue
+        return [r for _m, vals in rows[i + 1:] if (r := _read_dose_row(vals, cols))]
+    return []
+
+
+def _read_dose_row(vals: list, cols: dict[str, int]) -> DoseEditRow | None:
+    def text(h: str) -> str:
+        c = cols[h]
+        return cell_text(vals[c]) if c < len(vals) else ""
+
+    def at(h: str) -> object:
+        return vals[cols[h]] if cols[h] < len(vals) else None
+
+    row, dose = _row_number(at(ROW_HEADER)), positive_int(at(DOSE_NUMBER_HEADER))
+    if row is None or dose is None:
+        return None
+    return DoseEditRow(
+        row, text(HAMLET_HEADER), text(FIELD_LABEL_VI["full_name"]),
+        text(FIELD_LABEL_VI["dob"]), text(FIELD_LABEL_VI["id_number"]), dose,
+        text(DOSE_PART_HEADER), text(CURRENT_HEADER), text(PROBLEM_HEADER),
+        text(DONE_HEADER).casefold() == DONE_VALUES[0].casefold())
