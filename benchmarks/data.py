@@ -289,3 +289,21 @@ def ensure_list(rows: int, seed: int, out_dir: Path, generator: str = "auto",
         log(f"generating {rows:,} rows with benchmarks.data -> {target}")
         _atomic_generate(target, lambda p: write_list(p, rows, seed, error_rate))
     return BenchList(target, SHEET, rows, seed, "bench", error_rate)
+
+
+def ensure_sample(rows: int, seed: int, out_dir: Path, doses: bool,
+                  log: Callable[[str], None] = print,
+                  error_rate: float = ERROR_SHARE) -> BenchList:
+    """The cached ``vaxclean_xl.sample`` list with (``doses``) or without its dose columns;
+    the same persons and identity cells either way for the same (rows, seed, error rate).
+    The file name says which, so a list cached before the sample wrote doses is not reused."""
+    from vaxclean_xl.sample import generate_sample
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = f"{rows}r-s{seed}-e{round(error_rate * 100)}-{'doses' if doses else 'nodoses'}"
+    target = out_dir / f"list-sample-{key}.xlsx"
+    if not target.exists():
+        log(f"generating {rows:,} rows with vaxclean_xl.sample (doses={doses}) -> {target}")
+        _atomic_generate(target, lambda p: generate_sample(p, rows=rows, seed=seed,
+                                                           error_rate=error_rate, doses=doses))
+    return BenchList(target, "Danh sách", rows, seed, "sample", error_rate)

@@ -18,6 +18,11 @@ Benchmarks (``--only NAME``):
   ``benchmarks/split_merge.py``.
 * ``memory_1m``: ``validate_file`` on a 1,000,000-row list in a child process; goal peak
   RSS < 2 GiB; time ratio to calamine + XlsxWriter ``constant_memory`` in a child too.
+* ``doses`` (issue 11): (a) ``validate_rows`` on the same persons with and without their
+  dose columns (``generate_sample(doses=True/False)``, same seed, 100,000 rows), best of 3
+  each, runs alternated; goal ratio <= 1.5; (b) ``validate_file`` on a ``--rows`` list with
+  two to four doses per person against the ``validate_e2e`` floor of the same file; goal
+  ratio <= 1.0.
 
 Results go to ``<out>/results.json``; generated lists are cached in ``<out>``.
 """
@@ -41,8 +46,11 @@ from typing import Any
 from benchmarks.data import BenchList, ensure_list
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("validate_e2e", "core_throughput", "split_merge", "memory_1m")
+NAMES = ("validate_e2e", "core_throughput", "split_merge", "memory_1m", "doses")
 E2E_GOAL = 1.5
+DOSES_CORE_GOAL = 1.5  # core checks with doses / the same persons without dose columns
+DOSES_E2E_GOAL = 1.0  # validate_file on a list with doses / calamine + XlsxWriter floor
+DOSES_CORE_ROWS = 100_000
 CORE_GOAL = 100_000
 MEM_GOAL_MIB = 2048
 
@@ -107,11 +115,12 @@ def baseline_copy(src: Path, sheet: str, dst: Path) -> int:
     return len(rows)
 
 
-def bench_e2e(bench: BenchList, out: Path) -> tuple[dict[str, Any], list[Row]]:
+def bench_e2e(bench: BenchList, out: Path, name: str = "validate_e2e",
+              goal: float = E2E_GOAL, folder: str = "e2e") -> tuple[dict[str, Any], list[Row]]:
     """Baseline, subject, baseline again; ratio = subject / mean of the two baselines."""
     from vaxclean_xl.commands.validate import validate_file
 
-    work = out / "e2e"
+    work = out / folder
     work.mkdir(parents=True, exist_ok=True)
     sheet = _list_sheet(bench)
     base_out, subj_out, subj_json = (work / "baseline.xlsx", work / "subject.kiemtra.xlsx",
@@ -134,11 +143,11 @@ def bench_e2e(bench: BenchList, out: Path) -> tuple[dict[str, Any], list[Row]]:
         return wall, cpu, len(outcome.result.records)  # type: ignore[attr-defined]
 
     load_before = load()
-    log(f"validate_e2e: baseline 1 ({bench.rows:,} rows)")
+    log(f"{name}: baseline 1 ({bench.rows:,} rows)")
     b1, b1_cpu = baseline()
-    log(f"validate_e2e: subject (baseline 1 took {b1:.2f}s)")
+    log(f"{name}: subject (baseline 1 took {b1:.2f}s)")
     s, s_cpu, records = subject()
-    log(f"validate_e2e: baseline 2 (subject took {s:.2f}s)")
+    log(f"{name}: baseline 2 (subject took {s:.2f}s)")
     b2, b2_cpu = baseline()
     b_mean, b_cpu_mean = (b1 + b2) / 2, (b1_cpu + b2_cpu) / 2
     ratio, cpu_ratio = s / b_mean, s_cpu / b_cpu_mean
@@ -148,20 +157,20 @@ def bench_e2e(bench: BenchList, out: Path) -> tuple[dict[str, Any], list[Row]]:
         "rows": bench.rows, "records": records, "list": str(bench.path),
         "generator": bench.generator,
         "baseline_1_s": b1, "baseline_2_s": b2, "baseline_mean_s": b_mean, "subject_s": s,
-        "ratio": ratio, "goal_ratio_max": E2E_GOAL, "ok": ratio <= E2E_GOAL,
+        "ratio": ratio, "goal_ratio_max": goal, "ok": ratio <= goal,
         "cpu_baseline_1_s": b1_cpu, "cpu_baseline_2_s": b2_cpu, "cpu_subject_s": s_cpu,
         "cpu_ratio": cpu_ratio, "subject_read_and_check_s": read_check,
         "subject_write_s": write, "load_before": load_before, "load_after": load(),
     }
     rows: list[Row] = [
-        ("validate_e2e", "baseline run 1 (s)", f"{b1:.2f}", "", ""),
-        ("validate_e2e", "subject validate_file (s)", f"{s:.2f}", "", ""),
-        ("validate_e2e", "baseline run 2 (s)", f"{b2:.2f}", "", ""),
-        ("validate_e2e", "  subject read+check / write (s)",
+        (name, "baseline run 1 (s)", f"{b1:.2f}", "", ""),
+        (name, "subject validate_file (s)", f"{s:.2f}", "", ""),
+        (name, "baseline run 2 (s)", f"{b2:.2f}", "", ""),
+        (name, "  subject read+check / write (s)",
          f"{read_check or 0:.2f} / {write or 0:.2f}", "", ""),
-        ("validate_e2e", "ratio subject / mean baseline", f"{ratio:.2f}", f"<= {E2E_GOAL}",
-         verdict(ratio <= E2E_GOAL)),
-        ("validate_e2e", "  same ratio on CPU time", f"{cpu_ratio:.2f}", "", ""),
+        (name, "ratio subject / mean baseline", f"{ratio:.2f}", f"<= {goal}",
+         verdict(ratio <= goal)),
+        (name, "  same ratio on CPU time", f"{cpu_ratio:.2f}", "", ""),
     ]
     return result, rows
 
@@ -262,6 +271,63 @@ def bench_memory(bench: BenchList, out: Path, baseline: bool) -> tuple[dict[str,
     return result, rows
 
 
+# --------------------------------------------------------------------------- doses
+
+
+def bench_doses_core(with_doses: BenchList, without: BenchList,
+                     repeat: int = 3) -> tuple[dict[str, Any], list[Row]]:
+    """``validate_rows`` on the same persons with and without their dose columns, read once
+    each with ``read_table``; best of ``repeat`` each, the runs alternated so both see the
+    same load; ratio = best with doses / best without."""
+    from vaxclean_xl.core.validate import validate_rows
+    from vaxclean_xl.io.reader import read_table
+
+    tables = {}
+    for label, bench in (("with", with_doses), ("without", without)):
+        log(f"doses: read_table {label} doses ({bench.rows:,} rows)")
+        tables[label] = read_table(bench.path)
+    if tables["with"].dose_layout is None:
+        raise RuntimeError(f"doses: the reader found no dose columns in {with_doses.path}")
+    if tables["without"].dose_layout is not None:
+        raise RuntimeError(f"doses: the reader found dose columns in {without.path}")
+
+    def run(label: str) -> int:
+        t = tables[label]
+        return len(validate_rows(t.rows, t.columns, name_fonts=t.name_fonts,
+                                 dose_layout=t.dose_layout, person_rows=t.person_rows).records)
+
+    runs: dict[str, list[float]] = {"with": [], "without": []}
+    counts: dict[str, int] = {}
+    for i in range(repeat):
+        for label in ("without", "with"):
+            log(f"doses: validate_rows {label} doses, run {i + 1}/{repeat}")
+            wall, _, n = _timed(lambda label=label: run(label))
+            runs[label].append(wall)
+            counts[label] = n  # type: ignore[assignment]
+    best_with, best_without = min(runs["with"]), min(runs["without"])
+    ratio = best_with / best_without
+    ok = ratio <= DOSES_CORE_GOAL
+    result = {
+        "records_with": counts["with"], "records_without": counts["without"],
+        "list_with": str(with_doses.path), "list_without": str(without.path),
+        "validate_rows_with_runs_s": runs["with"],
+        "validate_rows_without_runs_s": runs["without"],
+        "validate_rows_with_best_s": best_with, "validate_rows_without_best_s": best_without,
+        "ratio": ratio, "goal_ratio_max": DOSES_CORE_GOAL, "ok": ok, "load_after": load(),
+    }
+    rows: list[Row] = [
+        ("doses", f"core: validate_rows without doses, best of {repeat} (s)",
+         f"{best_without:.3f}", "", ""),
+        ("doses", "  all runs (s)", " ".join(f"{x:.3f}" for x in runs["without"]), "", ""),
+        ("doses", f"core: validate_rows with doses, best of {repeat} (s)",
+         f"{best_with:.3f}", "", ""),
+        ("doses", "  all runs (s)", " ".join(f"{x:.3f}" for x in runs["with"]), "", ""),
+        ("doses", f"core: ratio with / without doses ({counts['with']:,} persons)",
+         f"{ratio:.2f}", f"<= {DOSES_CORE_GOAL}", verdict(ok)),
+    ]
+    return result, rows
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -339,6 +405,22 @@ def main(argv: list[str] | None = None) -> int:
                                             and results["split_merge"]["merge_ok"])
             table += rows
             gc.collect()
+    if "doses" in wanted:
+        from benchmarks.data import ensure_sample
+
+        core_rows = min(DOSES_CORE_ROWS, args.rows)
+        with_doses = ensure_sample(core_rows, args.seed, out, True, log, args.error_rate)
+        without = ensure_sample(core_rows, args.seed, out, False, log, args.error_rate)
+        core, rows = bench_doses_core(with_doses, without)
+        table += rows
+        gc.collect()
+        e2e_list = (with_doses if args.rows == core_rows
+                    else ensure_sample(args.rows, args.seed, out, True, log, args.error_rate))
+        e2e, rows = bench_e2e(e2e_list, out, name="doses", goal=DOSES_E2E_GOAL,
+                              folder="e2e-doses")
+        table += rows
+        results["doses"] = {"core": core, "e2e": e2e, "ok": core["ok"] and e2e["ok"]}
+        gc.collect()
     if "memory_1m" in wanted:
         t0 = time.perf_counter()
         big = ensure_list(args.big_rows, args.seed, out, args.generator, log, args.error_rate)
