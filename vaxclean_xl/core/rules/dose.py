@@ -250,7 +250,9 @@ def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) 
     has_date = not (raw is None or raw == "" or (raw.__class__ is str and raw.isspace()))
     if has_date:
         cls = raw.__class__
-        if cls is _dt.datetime:
+        if cls is _dt.date:  # calamine gives dates without a time as date
+            day = raw
+        elif cls is _dt.datetime:
             day = raw.date()  # type: ignore[union-attr]
         elif cls is str:
             day = _parse_text_date(raw.strip())[0]  # type: ignore[union-attr]
@@ -318,8 +320,9 @@ def check(rec: Record, ctx: Context) -> None:
 
 
 def _check_history(rec: Record, doses: list[Dose], cat: VaccineCatalogue) -> None:
-    numbers = {d.number for d in doses}
-    if doses[-1].number != len(doses) and max(numbers) > len(numbers):  # a gap
+    numbers: set[int] = set()
+    if doses[-1].number != len(doses) and max(numbers := {d.number for d in doses}) > len(
+            numbers):  # a gap (the set is only built when the last number says there may be)
         seen = set()
         for d in doses:
             if d.number in seen:
