@@ -71,7 +71,7 @@ def git_state() -> dict[str, Any]:
     """Commit and locally modified files: the code changes under a shared checkout."""
     def git(*args: str) -> str:
         proc = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
-        return proc.stdout.strip()
+        return proc.stdout.rstrip("\n")  # (not strip: a status line starts with a space)
 
     dirty = [line[3:] for line in git("status", "--porcelain").splitlines()]
     return {"head": git("rev-parse", "--short", "HEAD"), "modified": dirty}
