@@ -183,10 +183,9 @@ def existing_rounds(outdir: Path) -> dict[int, Path]:
         return found
     if (outdir / MANIFEST_NAME).is_file():
         found[1] = outdir / MANIFEST_NAME
-    for sub in outdir.glob(f"{L.ROUND_PREFIX}*"):
-        n = sub.name[len(L.ROUND_PREFIX):]
-        if n.isdigit() and (sub / MANIFEST_NAME).is_file():
-            found[int(n)] = sub / MANIFEST_NAME
+    for n, sub in L.round_folders(outdir).items():
+        if (sub / MANIFEST_NAME).is_file():
+            found[n] = sub / MANIFEST_NAME
     return found
 
 

@@ -68,9 +68,7 @@ def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
     for item in inputs:
         p = Path(item)
         if p.is_dir():  # the folder, and the round folders 'lan-N' a split made in it
-            rounds = sorted(c for c in p.glob(f"{L.ROUND_PREFIX}*") if c.is_dir()
-                            and c.name[len(L.ROUND_PREFIX):].isdigit())
-            for folder in (p, *rounds):
+            for folder in (p, *L.round_folders(p).values()):
                 for child in sorted(folder.iterdir()):
                     if (child.is_file() and child.suffix.lower() in RETURNED_SUFFIXES
                             and wanted(child)):

@@ -111,6 +111,16 @@ ROUND_PREFIX = "lan-"  # round N > 1 of a split lives in '<folder>/lan-N/'
 MAX_ROUNDS = 99  # rounds whose split ids merge derives when no manifest came back
 
 
+def round_folders(folder: Path) -> dict[int, Path]:
+    """The folders of the later rounds a split made in ``folder``: round N -> 'lan-N/'."""
+    found: dict[int, Path] = {}
+    for sub in folder.glob(f"{ROUND_PREFIX}*"):
+        n = sub.name[len(ROUND_PREFIX):]
+        if n.isdigit() and sub.is_dir():
+            found[int(n)] = sub
+    return dict(sorted(found.items()))
+
+
 def split_id_for(source_sha256: str, all_records: bool, round_no: int = 1) -> str:
     """Deterministic id of one round of one split of one source file (same inputs, same id;
     round 1 keeps the id of splits made before rounds existed)."""
