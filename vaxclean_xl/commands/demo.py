@@ -132,6 +132,28 @@ def simulate_police_return(police_file: Path, target: Path, records: dict[int, R
     return target
 
 
+def write_demo_settings(truth: Path, path: Path) -> Path:
+    """The station settings a real station enters once, for the sample's commune: names,
+    administrative codes (the import file's code columns), signers (made up)."""
+    import json
+
+    commune = json.loads(truth.read_text(encoding="utf-8"))["commune"]
+    name = commune["commune"]
+    values = {
+        "province": commune["province"], "district": commune["district"], "commune": name,
+        "station": f"Trạm Y tế {name}", "police_unit": f"Công an {name}",
+        "preparer": "Nguyễn Thị Lan", "station_head": "Trần Văn Hùng",
+        "police_head": "Lê Văn Minh",
+        "province_code": commune["province_code"], "district_code": commune["district_code"],
+        "ward_code": commune["ward_code"],
+    }
+    lines = ["# Cài đặt của trạm (dữ liệu mẫu: tên người ký là tên giả; mã huyện, mã xã chỉ",
+             "# để minh họa, trạm thật ghi mã theo danh mục hành chính)"]
+    lines += [f'{k} = "{v}"' for k, v in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     from vaxclean_xl.commands.split import split_file
     from vaxclean_xl.commands.validate import validate_file
@@ -140,6 +162,7 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
     out.mkdir(parents=True, exist_ok=True)
     sample = out / "danh-sach-mau.xlsx"
     truth = generate_sample(sample, rows=rows, seed=seed)
+    conf = write_demo_settings(truth, out / "cai-dat.toml")
     outcome = validate_file(sample, out / "danh-sach-mau.kiemtra.xlsx",
                             out / "danh-sach-mau.kiemtra.json")
     print(f"1. Danh sách mẫu: {sample} ({outcome.result.summary()['records']} bản ghi; "
@@ -151,7 +174,7 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
 
     split_dir = out / "gui-thon"
     shutil.rmtree(split_dir, ignore_errors=True)
-    split = split_file(sample, split_dir)
+    split = split_file(sample, split_dir, settings_file=conf)
     sent = sum(len(f.records) for f in split.files)
     print(f"3. Chia theo thôn (vaxclean split): {sent} bản ghi lỗi → {len(split.files)} tệp "
           f"trong {split_dir}")
@@ -181,7 +204,7 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
 
     merged_list = out / "danh-sach-da-gop.xlsx"
     police = police_list(merged_list, out / "danh-sach-cong-an.xlsx",
-                         baseline=out / "danh-sach-mau.kiemtra.json")
+                         baseline=out / "danh-sach-mau.kiemtra.json", settings_file=conf)
     print(f"6. Danh sách Công an xã (vaxclean police-list): {police.count} người cần xác minh "
           f"→ {police.output}")
     returned_police = simulate_police_return(
@@ -196,10 +219,11 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
           f"{len(p.unresolved)} chưa xác minh được")
     _print_summary("   Kiểm tra lại danh sách cuối:", after.result.summary())
     exported = export_import(final, out / "file-import.xlsx",
-                             baseline=out / "danh-sach-mau.kiemtra.json")
+                             baseline=out / "danh-sach-mau.kiemtra.json", settings_file=conf)
     print(f"9. File import (vaxclean export-import): {exported.written} người → "
           f"{exported.output}; chưa đủ điều kiện: {len(exported.not_eligible)}")
-    edits = edit_list(final, out / "danh-sach-sua-truc-tiep.xlsx", baseline=sample)
+    edits = edit_list(final, out / "danh-sach-sua-truc-tiep.xlsx", baseline=sample,
+                      settings_file=conf)
     print(f"10. Danh sách sửa trực tiếp trên nền tảng (vaxclean edit-list): "
           f"{len(edits.rows)} người → {edits.output}")
     from vaxclean_xl.commands.progress import progress

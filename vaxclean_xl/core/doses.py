@@ -19,7 +19,7 @@ from operator import itemgetter
 from pathlib import Path
 
 from vaxclean_xl.core import normalize as nz
-from vaxclean_xl.core.model import DOSE_PARTS, Dose, DoseLayout, Record
+from vaxclean_xl.core.model import DOSE_PARTS, Dose, DoseColumns, DoseLayout, Record
 
 CATALOGUE_SCHEMA = "vaxclean.vaccines/1"
 DEFAULT_CATALOGUE = "vaccines-vn-2022"
@@ -268,22 +268,21 @@ def is_empty(value: object) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class DoseSlot:
-    """One dose's columns made ready for the hot loop: parts, a getter of their values, the
-    columns (shared by every dose of the slot: read only) and the width the getter needs."""
+    """One dose's columns made ready for the hot loop: where its cells are, a getter of
+    their values (in ``where.parts`` order) and the row width the getter needs."""
 
     number: int
-    parts: tuple[str, ...]
+    where: DoseColumns
     get: Callable[[Sequence[object]], tuple[object, ...]]
-    cols: dict[str, int]
     width: int
 
     @classmethod
     def of(cls, number: int, cols: Mapping[str, int]) -> DoseSlot:
-        parts = tuple(p for p in DOSE_PARTS if p in cols)
-        idx = [cols[p] for p in parts]
+        where = DoseColumns.of(dict(cols))
+        idx = [where.cols[p] for p in where.parts]
         getter = itemgetter(*idx)
         get = getter if len(idx) > 1 else (lambda values: (getter(values),))
-        return cls(number, parts, get, {p: cols[p] for p in parts}, max(idx) + 1)
+        return cls(number, where, get, max(idx) + 1)
 
     def dose(self, number: int, row: int, values: Sequence[object]) -> Dose | None:
         """The dose in ``values``, None when all its cells are empty."""
@@ -291,10 +290,10 @@ class DoseSlot:
             got = self.get(values)
         else:
             n = len(values)
-            got = tuple(values[c] if c < n else None for c in self.cols.values())
+            got = tuple(values[c] if c < n else None for c in self.where.cols.values())
         for v in got:
             if v is not None and v != "" and (v.__class__ is not str or not v.isspace()):
-                return Dose(number, dict(zip(self.parts, got, strict=False)), row, self.cols)
+                return Dose(number, got, row, self.where)
         return None
 
 
@@ -305,8 +304,8 @@ class DosePlan:
     wide: tuple[DoseSlot, ...]
     long: DoseSlot | None
     number_col: int | None
-    # the wide slots as plain tuples (number, parts, get, cols, width): the hot loop
-    flat: tuple[tuple[int, tuple[str, ...], Callable, dict[str, int], int], ...] = ()
+    # the wide slots as plain tuples (number, get, where, width): the hot loop
+    flat: tuple[tuple[int, Callable, DoseColumns, int], ...] = ()
 
     @classmethod
     def of(cls, layout: DoseLayout) -> DosePlan:
@@ -314,7 +313,7 @@ class DosePlan:
                      if any(p in layout.wide[n] for p in DOSE_PARTS))
         long = (DoseSlot.of(0, layout.long) if any(p in layout.long for p in DOSE_PARTS)
                 else None)
-        flat = tuple((w.number, w.parts, w.get, w.cols, w.width) for w in wide)
+        flat = tuple((w.number, w.get, w.where, w.width) for w in wide)
         return cls(wide, long, layout.long.get("number"), flat)
 
 
@@ -326,14 +325,14 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
     if plan.flat:
         row = rec.row
         width = len(values)
-        for number, parts, get, cols, need in plan.flat:  # DoseSlot.dose, inlined
+        for number, get, where, need in plan.flat:  # DoseSlot.dose, inlined
             if width >= need:
                 got = get(values)
             else:
-                got = tuple(values[c] if c < width else None for c in cols.values())
+                got = tuple(values[c] if c < width else None for c in where.cols.values())
             for v in got:
                 if v is not None and v != "" and (v.__class__ is not str or not v.isspace()):
-                    doses.append(Dose(number, dict(zip(parts, got, strict=False)), row, cols))
+                    doses.append(Dose(number, got, row, where))
                     break
     slot = plan.long
     if slot is not None:

@@ -104,16 +104,54 @@ class DoseLayout:
         return bool(self.wide or self.long)
 
 
+@dataclass(frozen=True, slots=True)
+class DoseColumns:
+    """Where one dose's cells are: the parts the list has (in ``DOSE_PARTS`` order) and
+    their 0-based columns; shared by every dose read from the same columns. ``vaccine``,
+    ``date``, ``lot`` and ``site`` give each part's position in ``parts`` (-1: no column),
+    so the checks read a dose's values without building a dict per dose."""
+
+    parts: tuple[str, ...]
+    cols: dict[str, int]
+    vaccine: int = -1
+    date: int = -1
+    lot: int = -1
+    site: int = -1
+
+    @classmethod
+    def of(cls, cols: dict[str, int]) -> DoseColumns:
+        parts = tuple(p for p in DOSE_PARTS if p in cols)
+        pos = {p: (parts.index(p) if p in parts else -1) for p in DOSE_PARTS}
+        return cls(parts, {p: cols[p] for p in parts}, **pos)
+
+
 @dataclass(slots=True)
 class Dose:
     """One injection of one person as the list records it."""
 
     number: int  # 1, 2, 3 ... (Mũi 1, Mũi 2, Mũi 3 (nhắc lại) ...)
-    cells: dict[str, object]  # part -> cell value as read (absent part: missing key)
-    row: int  # Excel row holding this dose's cells
-    cols: dict[str, int]  # part -> 0-based column of that cell (for marks)
+    values: tuple[object, ...]  # the cells as read, in ``where.parts`` order
+    # Excel row holding this dose's cells; None: the record's own row (one person per row,
+    # where records with the same cells in a dose's columns share one Dose: never mutate
+    # one after the checks)
+    row: int | None
+    where: DoseColumns
     vaccine: str | None = None  # platform spelling once matched by the catalogue
     date: _dt.date | None = None
+
+    @property
+    def cells(self) -> dict[str, object]:
+        """part -> cell value as read (a part the list has no column for: missing key)."""
+        return dict(zip(self.where.parts, self.values, strict=True))
+
+    @property
+    def cols(self) -> dict[str, int]:
+        """part -> 0-based column of that cell (for marks)."""
+        return self.where.cols
+
+    def row_of(self, record: Record) -> int:
+        """The Excel row of this dose's cells in ``record``."""
+        return record.row if self.row is None else self.row
 
 
 # Field names of the report contract, in the order the tool shows them.

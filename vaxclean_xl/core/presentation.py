@@ -111,14 +111,14 @@ def _cells_of(rec: Record, f: Finding, fld: str, columns: Mapping[str, int],
     dose = dose_of(rec, f.row, parsed[0])
     if dose is None or parsed[1] not in dose.cols:
         return []
-    return [(dose.row, dose.cols[parsed[1]])]
+    return [(dose.row_of(rec), dose.cols[parsed[1]])]
 
 
 def dose_of(rec: Record, row: int, number: int) -> Dose | None:
     """The record's dose ``number``; of several with that number (a repeated 'Mũi 2' row)
     the one on ``row``, where its finding is."""
     doses = [d for d in rec.doses if d.number == number]
-    return next((d for d in doses if d.row == row), doses[0] if doses else None)
+    return next((d for d in doses if d.row_of(rec) == row), doses[0] if doses else None)
 
 
 def dose_shown(dose: Dose | None, part: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from operator import itemgetter
 
 from vaxclean_xl.core import normalize as nz
-from vaxclean_xl.core.doses import DosePlan, VaccineCatalogue, build_doses, load_catalogue
+from vaxclean_xl.core.doses import DosePlan, VaccineCatalogue, load_catalogue
 from vaxclean_xl.core.model import CATEGORY_ORDER, Category, DoseLayout, Record, Severity
 from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.core.rules import DOSE_CHECKS, LIST_CHECKS, RECORD_CHECKS, Context
@@ -165,15 +165,15 @@ def _check_rows_with_doses(rows: Iterable[tuple[int, Sequence[object]]],
                            items: list[tuple[str, int]], fonts: dict[int, str], ctx: Context,
                            records: list[Record], total: int,
                            on_progress: Callable[[int, int], None] | None,
-                           plan: DosePlan) -> None:
+                           plan: DosePlan, batch_size: int = 2048) -> None:
     """:func:`_check_rows` for a list with dose columns: each record also gets its doses
-    (from its row, or every row of the person) and the dose checks."""
-    checks = RECORD_CHECKS + DOSE_CHECKS
-    person_rows = ctx.person_rows
-    append = records.append
+    (from its row, or every row of the person) and the dose checks, a batch of records at a
+    time (the dose checks work a column at a time)."""
+    checks = RECORD_CHECKS
     names = [f for f, _ in items]
     width = max((i for _, i in items), default=-1) + 1
     pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
+    batch: list[tuple[Record, Sequence[object]]] = []
     for row, values in rows:
         if pick is not None and len(values) >= width:
             cells = dict(zip(names, pick(values), strict=False))
@@ -181,10 +181,22 @@ def _check_rows_with_doses(rows: Iterable[tuple[int, Sequence[object]]],
             n = len(values)
             cells = {f: (values[i] if i < n else None) for f, i in items}
         rec = build_record(row, cells, fonts.get(row))
-        build_doses(rec, values, plan, person_rows)
         for check in checks:
             check(rec, ctx)
-        append(rec)
+        batch.append((rec, values))
+        if len(batch) >= batch_size:
+            _dose_batch(batch, ctx, records, total, on_progress)
+            batch = []
+    _dose_batch(batch, ctx, records, total, on_progress)
+
+
+def _dose_batch(batch: list[tuple[Record, Sequence[object]]], ctx: Context,
+                records: list[Record], total: int,
+                on_progress: Callable[[int, int], None] | None) -> None:
+    for dose_check in DOSE_CHECKS:
+        dose_check(batch, ctx)
+    for rec, _ in batch:
+        records.append(rec)
         if on_progress and not len(records) % 10_000:
             on_progress(len(records), total)
 

@@ -249,6 +249,8 @@ def generate_sample(path: str | Path, rows: int = 500, seed: int = 1, *,
             "header_row": HEADER_ROW, "first_data_row": FIRST_DATA_ROW,
             "last_data_row": last_data_row, "today": today.isoformat(),
             "error_rate": error_rate,
+            "commune": {"province": commune.province, "district": commune.district,
+                        "commune": commune.commune, **commune.code_settings},
         }
         out.write(json.dumps(head, ensure_ascii=False)[:-1] + ',\n"records": [\n')
         sep = ""

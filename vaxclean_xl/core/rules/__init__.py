@@ -13,7 +13,7 @@ from vaxclean_xl.core.rules.context import Context
 RECORD_CHECKS = (name.check, dob.check, sex.check, id_number.check, phone.check, hamlet.check)
 LIST_CHECKS = (id_number.check_list,)
 # Run after the identity checks, only for lists with dose columns (they read the parsed
-# date of birth).
-DOSE_CHECKS = (dose.check,)
+# date of birth), on batches of (record, row values): they work a column at a time.
+DOSE_CHECKS = (dose.check_rows,)
 
 __all__ = ["Context", "DOSE_CHECKS", "LIST_CHECKS", "RECORD_CHECKS"]

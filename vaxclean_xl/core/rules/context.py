@@ -21,3 +21,9 @@ class Context:
     person_rows: dict[int, list[tuple[int, list]]] = field(default_factory=dict)
     vaccines: VaccineCatalogue | None = None
     dose_plan: DosePlan | None = None
+    # what a dose's own cells give (vaccine, date, findings), by its number, columns and
+    # cell values: a list repeats the same few vaccines and dates (``rules.dose.check``)
+    dose_memo: dict[tuple, tuple] = field(default_factory=dict)
+    # the wide dose slots as ``rules.dose.check_rows`` unpacks them, each with its memo of
+    # the slot's cell values -> facts
+    dose_slots: list[tuple] = field(default_factory=list)

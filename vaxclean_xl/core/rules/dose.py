@@ -9,12 +9,21 @@ a ``dose<N>_<part>`` field, and the record's ``vaccination`` status sums them up
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from functools import lru_cache
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import Rule, rule
-from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue
-from vaxclean_xl.core.model import Category, Dose, Finding, Record, Severity, dose_field
+from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue, build_doses
+from vaxclean_xl.core.model import (
+    Category,
+    Dose,
+    DoseColumns,
+    Finding,
+    Record,
+    Severity,
+    dose_field,
+)
 from vaxclean_xl.core.rules.context import Context
 
 E, W, OK = Severity.ERROR, Severity.WARNING, Category.OK
@@ -196,11 +205,16 @@ DOSE107 = rule(
 
 def _add(rec: Record, rule_: Rule, dose: Dose, part: str, suggestion: str | None = None,
          **fmt: object) -> None:
-    value = nz.cell_text(dose.cells.get(part))
-    rec.findings.append(Finding(dose.row, dose_field(dose.number, part), rule_.code,
-                                rule_.severity, rule_.category,
-                                rule_.message_vi.format(n=dose.number, **fmt), value,
-                                suggestion, rule_.also))
+    rec.findings.append(Finding(dose.row_of(rec), *_finding(rule_, dose.number, part,
+                                                    dose.cells.get(part), suggestion, **fmt)))
+
+
+def _finding(rule_: Rule, number: int, part: str, raw: object, suggestion: str | None = None,
+             **fmt: object) -> tuple:
+    """A dose finding's fields but its row: the same for every dose with the same cells."""
+    return (dose_field(number, part), rule_.code, rule_.severity, rule_.category,
+            rule_.message_vi.format(n=number, **fmt), nz.cell_text(raw), suggestion,
+            rule_.also)
 
 
 def age_on(dob: _dt.date, day: _dt.date) -> int:
@@ -227,76 +241,89 @@ fmt_date = nz.format_date
 _parse_text_date = lru_cache(maxsize=16_384)(nz.parse_date)  # dates repeat across a list
 
 
-def _check_one(rec: Record, dose: Dose, cat: VaccineCatalogue, today: _dt.date) -> None:
-    """The dose's own cells: vaccine name, date and the date against the person."""
-    # Emptiness is tested inline (None, "" or spaces): this runs for every dose of a list.
-    cells = dose.cells
+def _empty(raw: object) -> bool:
+    return raw is None or raw == "" or (raw.__class__ is str and raw.isspace())  # type: ignore[union-attr]
+
+
+def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: object,
+                draw: object, lot_missing: bool, site_missing: bool, cat: VaccineCatalogue,
+                today: _dt.date) -> tuple:
+    """What a dose's own cells give whoever the person is: (platform spelling, date, the
+    findings' fields but the row, and for the checks against the date of birth
+    ``(vaccine, youngest age vaccinated that day, latest birth year surely old enough,
+    earliest birth year surely young enough)`` or None when the date rules out those
+    checks)."""
+    out: list[tuple] = []
     vaccine = None
-    raw = cells.get("vaccine")
-    has_vaccine = not (raw is None or raw == "" or (raw.__class__ is str and raw.isspace()))
+    has_vaccine = not _empty(vraw)
     if has_vaccine:
-        text = raw if raw.__class__ is str else nz.cell_text(raw)
-        name, exact = cat.lookup(text)
+        text = vraw if vraw.__class__ is str else nz.cell_text(vraw)
+        name, exact = cat.lookup(text)  # type: ignore[arg-type]
         if name is None:
             text = nz.cell_text(text)
-            _add(rec, DOSE012, dose, "vaccine", cat.certain_guess(text), text=text)
+            out.append(_finding(DOSE012, number, "vaccine", vraw, cat.certain_guess(text),
+                                text=text))
         else:
-            vaccine = dose.vaccine = name
+            vaccine = name
             if not exact:
-                _add(rec, DOSE104, dose, "vaccine", name, text=nz.cell_text(text),
-                     vaccine=name)
-    raw = cells.get("date")
+                out.append(_finding(DOSE104, number, "vaccine", vraw, name,
+                                    text=nz.cell_text(text), vaccine=name))
     day = None
-    has_date = not (raw is None or raw == "" or (raw.__class__ is str and raw.isspace()))
-    if has_date:
-        cls = raw.__class__
+    if not _empty(draw):
+        cls = draw.__class__
         if cls is _dt.date:  # calamine gives dates without a time as date
-            day = raw
+            day = draw
         elif cls is _dt.datetime:
-            day = raw.date()  # type: ignore[union-attr]
+            day = draw.date()  # type: ignore[union-attr]
         elif cls is str:
-            day = _parse_text_date(raw.strip())[0]  # type: ignore[union-attr]
+            day = _parse_text_date(draw.strip())[0]  # type: ignore[union-attr]
         else:
-            day = nz.parse_date(raw)[0]
+            day = nz.parse_date(draw)[0]
         if day is None:
-            _add(rec, DOSE001, dose, "date")
+            out.append(_finding(DOSE001, number, "date", draw))
+        if not has_vaccine and has_vaccine_col:
+            out.append(_finding(DOSE010, number, "vaccine", vraw))
+    elif has_vaccine and has_date_col:
+        out.append(_finding(DOSE011, number, "date", draw))
+    if lot_missing:
+        out.append(_finding(DOSE105, number, "lot", None))
+    if site_missing:
+        out.append(_finding(DOSE106, number, "site", None))
+    person = None
+    if day is not None:
+        if day > today:
+            out.append(_finding(DOSE002, number, "date", draw))
+        elif day < cat.first_vaccination:
+            out.append(_finding(DOSE003, number, "date", draw,
+                                first=fmt_date(cat.first_vaccination)))
         else:
-            dose.date = day
-        if not has_vaccine and "vaccine" in cells:
-            _add(rec, DOSE010, dose, "vaccine")
-    elif has_vaccine and "date" in cells:
-        _add(rec, DOSE011, dose, "date")
-    raw = cells.get("lot", 0)
-    if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-        _add(rec, DOSE105, dose, "lot")
-    raw = cells.get("site", 0)
-    if raw is None or raw == "" or (raw.__class__ is str and raw.isspace()):
-        _add(rec, DOSE106, dose, "site")
-    if day is None:
-        return
-    if day > today:
-        _add(rec, DOSE002, dose, "date")
-        return
-    if day < cat.first_vaccination:
-        _add(rec, DOSE003, dose, "date", first=fmt_date(cat.first_vaccination))
-        return
-    v = cat.vaccines[vaccine] if vaccine else None
-    if v is not None and day < v.approved:
-        _add(rec, DOSE004, dose, "date", vaccine=v.name, approved=fmt_date(v.approved))
-    dob = rec.dob
-    if dob is None or dob > today:
-        return
+            v = cat.vaccines[vaccine] if vaccine else None
+            if v is not None and day < v.approved:
+                out.append(_finding(DOSE004, number, "date", draw, vaccine=v.name,
+                                    approved=fmt_date(v.approved)))
+            floor = cat.min_age_on(day)
+            lo = max(floor, v.min_age or 0) if v is not None else floor
+            hi = v.max_age if v is not None else None
+            # born in or before the first year is old enough that day whatever the day of
+            # birth, in or after the second young enough: no need to work the age out
+            person = (v, floor, day.year - lo - 1, 0 if hi is None else day.year - hi)
+    return vaccine, day, tuple(out), person
+
+
+def _check_person(rec: Record, dose: Dose, day: _dt.date, dob: _dt.date,
+                  person: tuple) -> None:
+    """The dose's date against the person's date of birth (ages of the day and vaccine)."""
     if day < dob:
         _add(rec, DOSE005, dose, "date")
         return
+    v, floor = person[0], person[1]
     age = age_on(dob, day)
-    floor = cat.min_age_on(day)
     if age < floor:
         _add(rec, DOSE006, dose, "date", date=fmt_date(day), age=age, min_age=floor)
     elif v is not None and ((v.min_age is not None and age < v.min_age)
                             or (v.max_age is not None and age > v.max_age)):
-        _add(rec, DOSE007, dose, "vaccine", vaccine=v.name, age=age, ages=_ages(v.min_age,
-                                                                                  v.max_age))
+        _add(rec, DOSE007, dose, "vaccine", vaccine=v.name, age=age,
+             ages=_ages(v.min_age, v.max_age))
 
 
 def _ages(lo: int | None, hi: int | None) -> str:
@@ -305,17 +332,129 @@ def _ages(lo: int | None, hi: int | None) -> str:
     return f"từ {lo} tuổi" if lo is not None else f"đến {hi} tuổi"
 
 
-def check(rec: Record, ctx: Context) -> None:
-    """Check every dose of the record, then the history (order, gaps, intervals, mixing)."""
-    doses = rec.doses
-    if not doses:
-        return
+def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> None:
+    """Build the doses of a batch of records from their rows (or their persons' rows) and
+    check them.
+
+    This is the hot path of lists with doses, so it works a column at a time: in a
+    one-person-per-row list each dose slot remembers what its cell values gave (most doses
+    repeat a vaccine, date, lot and site seen on another row), and the lookups for the whole
+    batch run in C (``map``). Only the checks against the date of birth and the history run
+    per person."""
+    plan = ctx.dose_plan
     cat = ctx.vaccines
-    if cat is None:
+    if plan is None or cat is None or not batch:
         return
+    if plan.long is not None or not plan.flat:
+        for rec, values in batch:
+            build_doses(rec, values, plan, ctx.person_rows)
+            check(rec, ctx)
+        return
+    slots = ctx.dose_slots
+    if not slots:
+        slots.extend(_slot(number, get, where, need)
+                     for number, get, where, need in plan.flat)
+    rows = [values for _, values in batch]
+    shortest = min(map(len, rows))
+    columns = []
+    for number, get, where, need, memo in slots:
+        if shortest >= need:
+            gots = list(map(get, rows))
+        else:
+            cols = tuple(where.cols.values())
+            gots = [get(v) if len(v) >= need else
+                    tuple(v[c] if c < len(v) else None for c in cols) for v in rows]
+        facts = list(map(memo.get, gots))
+        for i in [i for i, f in enumerate(facts) if f is None]:
+            got = gots[i]
+            f = memo.get(got)
+            if f is None:
+                if len(memo) > 65_536:
+                    memo.clear()
+                f = memo[got] = _shared_dose(number, where, got, ctx, cat)
+            facts[i] = f
+        columns.append(facts)
     today = ctx.today
+    for (rec, _), row_facts in zip(batch, zip(*columns, strict=True), strict=True):
+        doses = rec.doses
+        dob = rec.dob
+        if dob is not None and dob > today:
+            dob = None
+        for f in row_facts:
+            if f is _EMPTY:
+                continue
+            dose, found, person = f
+            doses.append(dose)
+            if found:
+                row = rec.row
+                findings = rec.findings
+                for t in found:
+                    findings.append(Finding(row, *t))
+            if person is not None and dob is not None and not (
+                    person[3] <= dob.year <= person[2]):  # not surely of age that day
+                _check_person(rec, dose, dose.date, dob, person)
+        if doses:
+            _check_history(rec, doses, cat)
+
+
+def _slot(number: int, get: object, where: DoseColumns, need: int) -> tuple:
+    """One wide dose slot as :func:`check_rows` unpacks it, with its memo."""
+    return (number, get, where, need, {})
+
+
+_EMPTY: tuple = ()
+
+
+def _shared_dose(number: int, where: DoseColumns, got: tuple, ctx: Context,
+                 cat: VaccineCatalogue) -> tuple:
+    """(the dose every record with these cells in the slot shares, the findings' fields but
+    the row, the bounds for the checks against the date of birth or None); ``_EMPTY`` when
+    every cell is empty."""
+    if all(_empty(v) for v in got):
+        return _EMPTY
+    name, day, found, person = _facts(number, where, got, ctx, cat)
+    return Dose(number, got, None, where, name, day), found, person
+
+
+def _facts(number: int, where: DoseColumns, vals: tuple, ctx: Context,
+           cat: VaccineCatalogue) -> tuple:
+    """:func:`_dose_facts` of a dose, remembered by the cells that decide them (the lot and
+    site only count as missing or not)."""
+    vi, di, li, si = where.vaccine, where.date, where.lot, where.site
+    vraw = vals[vi] if vi >= 0 else None
+    draw = vals[di] if di >= 0 else None
+    lot_missing = li >= 0 and _empty(vals[li])
+    site_missing = si >= 0 and _empty(vals[si])
+    key = (number, vi, di, vraw, draw, lot_missing, site_missing)
+    memo = ctx.dose_memo
+    facts = memo.get(key)
+    if facts is None:
+        if len(memo) > 262_144:
+            memo.clear()
+        facts = memo[key] = _dose_facts(number, vi >= 0, di >= 0, vraw, draw, lot_missing,
+                                        site_missing, cat, ctx.today)
+    return facts
+
+
+def check(rec: Record, ctx: Context) -> None:
+    """Check every dose already built on the record, then the history (order, gaps,
+    intervals, mixing)."""
+    doses = rec.doses
+    cat = ctx.vaccines
+    if not doses or cat is None:
+        return
+    dob = rec.dob
+    if dob is not None and dob > ctx.today:
+        dob = None
+    findings = rec.findings
     for dose in doses:
-        _check_one(rec, dose, cat, today)
+        name, day, found, person = _facts(dose.number, dose.where, dose.values, ctx, cat)
+        dose.vaccine = name
+        dose.date = day
+        for f in found:
+            findings.append(Finding(dose.row, *f))
+        if person is not None and dob is not None:
+            _check_person(rec, dose, day, dob, person)
     _check_history(rec, doses, cat)
 
 
