@@ -39,6 +39,10 @@ class Settings:
     # a station's own vaccine spellings: alias -> the vaccine (platform spelling or a
     # spelling the catalogue knows); checked against the catalogue when loaded
     vaccine_aliases: dict[str, str] = field(default_factory=dict)
+    # the platform's import template (.xls/.xlsx) used by export-import when no --template
+    # is given; a relative path is taken from the settings file's folder (the list's folder
+    # for the "Cài đặt" sheet), made absolute when the settings are loaded
+    import_template: str = ""
 
 
 LABELS_VI: dict[str, str] = {
@@ -57,6 +61,7 @@ LABELS_VI: dict[str, str] = {
     "ward_code": "Mã xã",
     "priority_group": "Mã nhóm ưu tiên mặc định",
     "vaccine_aliases": "Tên gọi khác của vắc xin",
+    "import_template": "Tệp mẫu import của Nền tảng",
 }
 _BY_LABEL = {" ".join(v.casefold().split()): k for k, v in LABELS_VI.items()}
 _KEYS = {f.name for f in fields(Settings)}
@@ -188,6 +193,21 @@ def _syntax_error(path: Path, exc: ValueError, raw: bytes, fmt: str) -> InputErr
                       code=E.SETTINGS)
 
 
+PATH_KEYS: tuple[str, ...] = ("import_template",)
+
+
+def anchor_paths(settings: Settings, folder: Path) -> Settings:
+    """Relative file paths in ``settings`` made absolute from ``folder`` (the settings
+    file's folder, or the list's for its "Cài đặt" sheet): the station writes "mau.xls"
+    beside its settings and any command, run from anywhere, finds it."""
+    for key in PATH_KEYS:
+        value = getattr(settings, key)
+        if value:
+            path = Path(value).expanduser()
+            setattr(settings, key, str(path if path.is_absolute() else folder / path))
+    return settings
+
+
 def load_settings_file(path: str | Path) -> Settings:
     """Settings from a .toml or .json file; a syntax error or an unknown key names its
     line, a code typed as a number is reported with :func:`~vaxclean_xl.notices.notify`."""
@@ -205,7 +225,8 @@ def load_settings_file(path: str | Path) -> Settings:
     if not isinstance(data, dict):
         raise InputError(f"Tệp cài đặt «{path.name}» sai cú pháp: {_SYNTAX_HINT[fmt]}.",
                          code=E.SETTINGS)
-    return _from_mapping(data.get("vaxclean", data), path.name, text, fmt)
+    return anchor_paths(_from_mapping(data.get("vaxclean", data), path.name, text, fmt),
+                        path.parent)
 
 
 def settings_from_rows(rows: list[list[object]]) -> Settings:
@@ -237,7 +258,8 @@ def load_settings(settings_file: str | Path | None = None,
 
             wb = CalamineWorkbook.from_path(str(workbook))
             if SETTINGS_SHEET in wb.sheet_names:
-                return settings_from_rows(wb.get_sheet_by_name(SETTINGS_SHEET).to_python())
+                return anchor_paths(settings_from_rows(
+                    wb.get_sheet_by_name(SETTINGS_SHEET).to_python()), Path(workbook).parent)
         except Exception:  # the reader reports unreadable workbooks with a proper message
             return Settings()
     return Settings()

@@ -6,7 +6,11 @@ wrong-format ID number into "Nền tảng Quản lý tiêm chủng COVID-19" fro
 platform. This command picks those records, checks that they now pass every rule, and
 writes them in the platform's layout: a new file laid out by the spec in
 ``templates/import/`` (default), or the template the user downloaded from the platform
-(``--template``), filled in place.
+(``--template``, else the settings' ``import_template``), filled in place.
+
+A legacy .xls template (the platform distributes BIFF8) is converted to .xlsx, filled, and
+converted back by a converter of ``io/office.py`` the caller chooses: LibreOffice for the
+command line (default), Excel's own Save As for the add-in's button on Windows.
 
 Which records (the selection rule):
 
@@ -39,6 +43,7 @@ identity) but are counted in a warning: the platform rejects a wrong dose.
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -73,19 +78,22 @@ from vaxclean_xl.formats.import_report import (
 )
 from vaxclean_xl.formats.validation_report import load_baseline
 from vaxclean_xl.io.atomic import output_batch, refuse_same_file
-from vaxclean_xl.io.office import OfficeError, convert_file
+from vaxclean_xl.io.office import Converter, LibreOfficeConverter, OfficeError
 from vaxclean_xl.io.reader import Table, column_letter
 from vaxclean_xl.logs import log_line
 from vaxclean_xl.settings import LABELS_VI, Settings, load_settings
 
 OUTPUT_SUFFIX = ".import.xlsx"  # default IMPORT name: '<stem>.import.xlsx' beside INPUT
 XLS = ".xls"  # the platform distributes its template as a legacy BIFF8 workbook
-XLS_FILTER = "xls:MS Excel 97"  # LibreOffice's BIFF8 export filter
 HOW_TO_XLSX = ("hãy mở tệp mẫu bằng Excel hoặc WPS, chọn Lưu thành (Save As) kiểu «Sổ làm "
                "việc Excel (*.xlsx)», rồi chạy lại với --template {stem}.xlsx.")
 NO_SOFFICE_XLS = ("Tệp mẫu «{name}» là tệp Excel cũ (.xls): cần LibreOffice để điền mẫu này "
                   "nhưng không tìm thấy LibreOffice (soffice) trên máy. Cài LibreOffice, hoặc "
                   + HOW_TO_XLSX)
+NO_EXCEL_XLS = ("Tệp mẫu «{name}» là tệp Excel cũ (.xls): cần Excel để chuyển mẫu này nhưng "
+                "công cụ không mở được Excel. Hãy mở tệp mẫu bằng Excel hoặc WPS, chọn Lưu "
+                "thành (Save As) kiểu «Sổ làm việc Excel (*.xlsx)», rồi ghi tên tệp {stem}.xlsx "
+                "vào mục «Tệp mẫu import của Nền tảng» ở trang Cài đặt.")
 IMPORT_GROUPS = frozenset({Category.NO_ID, Category.BAD_ID_FORMAT})
 # Fields whose warning-level suggestions are certain fixes worth writing to the platform.
 APPLY_SUGGESTIONS = ("full_name", "phone")
@@ -109,6 +117,8 @@ class ExportOutcome:
     baseline: Path | None
     warnings: list[str] = field(default_factory=list)
     unknown_codes: list[UnknownCode] = field(default_factory=list)  # left empty, reported
+    converter: str = ""  # "LibreOffice"/"Excel" when a legacy .xls template was converted
+    xlsx_copy: Path | None = None  # the .xlsx twin of an .xls import file (``xlsx_copy``)
 
     @property
     def exit_code(self) -> int:
@@ -246,28 +256,44 @@ def _output_suffixes(template: Path) -> tuple[str, ...]:
     return (own, ".xlsx") if own == XLS else (own,)
 
 
-def _xls_to_xlsx(template: Path, folder: Path) -> Path:
-    """An .xlsx copy of a legacy .xls template (LibreOffice), for the OOXML filler."""
+def _xls_to_xlsx(template: Path, folder: Path, converter: Converter) -> Path:
+    """An .xlsx copy of a legacy .xls template (by ``converter``), for the OOXML filler."""
     copy = folder / f"{template.stem}.xlsx"
     try:
-        return convert_file(template, copy, "xlsx", atomic=False)
+        return converter.convert(template, copy, "xlsx")
     except OfficeError as exc:
-        if exc.reason == "missing":
-            raise TemplateError(NO_SOFFICE_XLS.format(name=template.name,
-                                                      stem=template.stem)) from exc
-        raise TemplateError(f"LibreOffice không đọc được tệp mẫu «{template.name}» (hỏng hoặc "
-                            "không phải tệp Excel .xls); " + HOW_TO_XLSX.format(
+        if exc.reason in ("missing", "start"):
+            missing = NO_EXCEL_XLS if converter.name == "Excel" else NO_SOFFICE_XLS
+            raise TemplateError(missing.format(name=template.name,
+                                               stem=template.stem)) from exc
+        raise TemplateError(f"{converter.name} không đọc được tệp mẫu «{template.name}» (hỏng "
+                            "hoặc không phải tệp Excel .xls); " + HOW_TO_XLSX.format(
                                 stem=template.stem)) from exc
 
 
-def _xlsx_to_xls(filled: Path, target: Path) -> None:
-    """The filled template back in the legacy .xls format (LibreOffice)."""
+def _xlsx_to_xls(filled: Path, target: Path, converter: Converter) -> None:
+    """The filled template back in the legacy .xls format (by ``converter``)."""
     try:
-        convert_file(filled, target, XLS_FILTER, atomic=False)
+        converter.convert(filled, target, "xls")
     except OfficeError as exc:
-        raise OutputError("LibreOffice không ghi được tệp import dạng .xls; hãy ghi dạng "
+        raise OutputError(f"{converter.name} không ghi được tệp import dạng .xls; hãy ghi dạng "
                           ".xlsx (-o <tên>.xlsx) rồi mở bằng Excel/WPS và lưu thành .xls "
                           "nếu Nền tảng cần.", code=E.OUTPUT) from exc
+
+
+def _settings_template(conf: Settings, src: Path) -> Path | None:
+    """The settings' ``import_template`` (relative: from the list's folder, when the
+    settings were given as an object), refused with a Vietnamese message when missing."""
+    if not conf.import_template:
+        return None
+    tpl = Path(conf.import_template).expanduser()
+    tpl = tpl if tpl.is_absolute() else src.parent / tpl
+    if not tpl.is_file():
+        raise TemplateError(f"Không tìm thấy tệp mẫu «{tpl.name}» ghi ở mục «"
+                            f"{LABELS_VI['import_template']}» (import_template) của cài đặt "
+                            f"(tìm tại: {tpl.parent}). Hãy đặt tệp mẫu tải từ Nền tảng vào đó "
+                            "hoặc sửa tên tệp trong cài đặt.", code=E.FILE_MISSING)
+    return tpl
 
 
 def export_import(
@@ -283,40 +309,51 @@ def export_import(
     baseline: str | Path | None = None,
     spec: str | Path | None = None,
     mapping: dict[str, str] | None = None,
+    converter: Converter | None = None,
+    xlsx_copy: bool = False,
 ) -> ExportOutcome:
     """Write the platform import file for ``src``; see the module docstring for the rules.
 
-    ``output`` defaults to ``<stem>.import.xlsx`` beside ``src``; ``report`` (the staff
-    workbook: summary, records not eligible, written rows) to ``<output stem>.baocao.xlsx``.
+    ``output`` defaults to ``<stem>.import.xlsx`` beside ``src`` (the template's own
+    format with a template); ``report`` (the staff workbook: summary, records not eligible,
+    written rows) to ``<output stem>.baocao.xlsx``. ``template`` defaults to the settings'
+    ``import_template``. ``converter`` converts a legacy .xls template (default
+    LibreOffice); ``xlsx_copy`` also writes an .xls import file's filled .xlsx beside it.
     ``src``, ``template`` and ``baseline`` are only read.
     """
     src = Path(src)
-    tpl = Path(template) if template else None
+    conf = settings if settings is not None else load_settings(settings_file, src)
+    tpl = Path(template) if template else _settings_template(conf, src)
     base = Path(baseline) if baseline else None
     out = Path(output) if output else beside(src, OUTPUT_SUFFIX)
     if tpl is not None and not output:
         out = out.with_suffix(tpl.suffix)
     rep = Path(report) if report else beside(out, REPORT_SUFFIX)
+    twin = out.with_suffix(".xlsx") if xlsx_copy and out.suffix.lower() == XLS else None
     _check_paths(src, out, rep, tpl, base)
+    if twin is not None:
+        refuse_same_file(twin, *[p for p in (src, tpl, base, rep) if p is not None])
 
     the_spec = load_spec(spec)
-    conf = settings if settings is not None else load_settings(settings_file, src)
     original = load_baseline(base) if base is not None else None
     with tempfile.TemporaryDirectory(prefix="vaxclean-import-") as work:
         return _export(src, out, rep, tpl, base, the_spec, conf, original, Path(work),
-                       sheet=sheet, mapping=mapping, today=today)
+                       sheet=sheet, mapping=mapping, today=today,
+                       converter=converter or LibreOfficeConverter(), twin=twin)
 
 
 def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None,
             the_spec: ImportSpec, conf: Settings, original: dict[int, Category] | None,
             work: Path, *, sheet: str | None, mapping: dict[str, str] | None,
-            today: _dt.date | None) -> ExportOutcome:
+            today: _dt.date | None, converter: Converter, twin: Path | None) -> ExportOutcome:
     """The export itself; ``work`` is a private temp folder (a legacy template's copies)."""
     layout: TemplateLayout | None = None
+    legacy = tpl is not None and tpl.suffix.lower() == XLS
     if tpl is not None:
-        legacy = tpl.suffix.lower() == XLS
-        layout = locate_template(_xls_to_xlsx(tpl, work) if legacy else tpl, the_spec,
-                                 shown_name=tpl.name)
+        if not tpl.is_file():
+            raise TemplateError(f"Không tìm thấy tệp mẫu «{tpl.name}».", code=E.FILE_MISSING)
+        layout = locate_template(_xls_to_xlsx(tpl, work, converter) if legacy else tpl,
+                                 the_spec, shown_name=tpl.name)
 
     opened = open_list(src, out, sheet=sheet, mapping=mapping, settings=conf, today=today,
                        validate=False)
@@ -414,6 +451,7 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
         not_eligible=not_eligible, out_of_scope=out_of_scope, empty_columns=empty,
         labels=labels, missing_columns=list(layout.missing) if layout else [],
         baseline=base, warnings=warnings, unknown_codes=unknown,
+        converter=converter.name if legacy else "", xlsx_copy=twin,
     )
     with output_batch() as batch:  # the import file and its report, both or neither
         out_tmp, rep_tmp = batch.path(out), batch.path(rep)
@@ -422,7 +460,9 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
         elif out.suffix.lower() == XLS:
             filled = work / f"{out.stem}.xlsx"
             fill_template(layout, filled, the_spec, values)
-            _xlsx_to_xls(filled, out_tmp)
+            _xlsx_to_xls(filled, out_tmp, converter)
+            if twin is not None:
+                shutil.copyfile(filled, batch.path(twin))
         else:
             fill_template(layout, out_tmp, the_spec, values)
         write_import_report(rep_tmp, import_report(outcome, src,

@@ -549,8 +549,44 @@ def police_list(book: Any, ui: Ui | None = None) -> Any:
 
 
 def export_import(book: Any, ui: Ui | None = None) -> Any:
-    """Xuất file Import: the national platform's import file (``export_import``)."""
-    return run_file_command(book, ui, "export_import")
+    """Xuất file Import: the national platform's import file (``export_import``).
+
+    The template is the "Cài đặt" sheet's ``import_template`` (none: the spec's layout).
+    A legacy .xls template is converted by Excel's own Save As when the button runs in
+    Excel on Windows (station PCs have Excel, seldom LibreOffice), by LibreOffice
+    elsewhere; the import file is then written as .xls (to upload) and as .xlsx (to look
+    at), and the .xlsx is opened.
+    """
+    from contextlib import nullcontext
+
+    from vaxclean_xl.io.office import ExcelConverter, LibreOfficeConverter
+
+    ui = _ui(book, ui)
+    src = saved_source(book, ui)
+    if src is None:
+        return None
+    btn = registry.button("export_import")
+    ui.status(f"Làm sạch TC: {btn.label}…")
+    command = registry.resolve(btn.command or "")
+    with (ExcelConverter() if is_windows_com(book)
+          else nullcontext(LibreOfficeConverter())) as converter:
+        outcome = command(src, sheet=str(book.sheets.active.name), converter=converter,
+                          xlsx_copy=True)
+    ui.status(None)
+    log_line(f"excel export_import written={outcome.written} "
+             f"not_eligible={len(outcome.not_eligible)} converter={outcome.converter or '-'}")
+    lines = [f"{btn.label}: xong.", f"Đã ghi {outcome.written} người."]
+    if outcome.not_eligible:
+        lines.append(f"{len(outcome.not_eligible)} người chưa đủ điều kiện (xem báo cáo).")
+    lines += [f"Lưu ý: {w}" for w in outcome.warnings]
+    lines.append(f"Tệp để tải lên Nền tảng: {outcome.output}")
+    if outcome.xlsx_copy is not None:
+        lines.append(f"Bản .xlsx (để xem, cùng nội dung): {outcome.xlsx_copy}")
+    lines.append(f"Báo cáo: {outcome.report}")
+    ui.info("\n".join(lines))
+    shown = outcome.xlsx_copy or outcome.output
+    ui.open_workbook(shown if shown.suffix.lower() == ".xlsx" else outcome.report)
+    return outcome
 
 
 def edit_list(book: Any, ui: Ui | None = None) -> Any:
