@@ -22,7 +22,7 @@ import pytest
 import xlwings as xw
 
 from vaxclean_xl.commands.common import validate_table
-from vaxclean_xl.core.presentation import STATUS_HEADERS, status_cells
+from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS, status_cells
 from vaxclean_xl.core.validate import Validation
 from vaxclean_xl.excel import buttons, dispatch, marks, paint, registry
 from vaxclean_xl.excel.paint import COLOURS, HEADER_COLOUR
@@ -245,14 +245,15 @@ def test_validate_10k_writes_what_the_cli_writes(sample_10k) -> None:
     assert (block["start_row"] + 1, block["start_column"] + 1) == (table.header_row,
                                                                     table.max_col + 2)
     rows = block["values"]
-    assert rows[0] == STATUS_HEADERS
-    want = {rec.row: status_cells(rec) for rec in result.records}
+    assert table.dose_layout  # the sample carries histories: "Mũi tiêm" as the CLI writes it
+    assert rows[0] == [*STATUS_HEADERS, DOSE_STATUS_HEADER]
+    want = {rec.row: status_cells(rec, True) for rec in result.records}
     for i, row in enumerate(rows[1:], table.header_row + 1):
         if i not in font_rows:
-            assert row == want.get(i, ["", "", ""]), i
+            assert row == want.get(i, ["", "", "", ""]), i
 
     fills = {c: v for c, v in painted(acts).items() if c[0] not in font_rows}
-    header = {(table.header_row, table.max_col + 2 + k): HEADER_COLOUR for k in range(3)}
+    header = {(table.header_row, table.max_col + 2 + k): HEADER_COLOUR for k in range(4)}
     assert fills == {c: v for c, v in expected_fills(table, result).items()
                      if c[0] not in font_rows} | header
     assert set(fills.values()) == {ERROR, WARNING, HEADER_COLOUR}
@@ -981,7 +982,8 @@ class FakeComBook:
                     rec.values[(i, j)] = v
         self.app = FakeApp(rec)
         sheet = FakeSheet(rec, self)
-        self.sheets = type("Sheets", (), {"active": sheet})()
+        self.sheets = type("Sheets", (), {"active": sheet,
+                                          "__iter__": lambda _self: iter([sheet])})()
 
 
 def test_validate_on_windows_excel_10000_bad_cells_in_at_most_50_calls(sample_10k, monkeypatch
@@ -1002,7 +1004,8 @@ def test_validate_on_windows_excel_10000_bad_cells_in_at_most_50_calls(sample_10
     _found, result = small_validation(values)
     want = {c: paint.bgr(v) for c, v in expected_fills(found.table, result).items()}
     assert {c: v for c, v in rec.fills.items() if c[0] > found.table.header_row} == want
-    assert not [c for c in rec.values if c[1] > found.status_col + 2], "markers cleared"
+    # the status block is four columns (the sample has doses); nothing right of it
+    assert not [c for c in rec.values if c[1] > found.status_col + 3], "markers cleared"
     assert len(rec.calls) <= 50, Counter(c[0] for c in rec.calls)
     print(f"\nWindows COM (fake) validate: {len(rec.calls)} calls for {out.flagged} cells: "
           f"{dict(Counter(c[0] for c in rec.calls))}")

@@ -59,6 +59,7 @@ class SheetOutcome:
     notes: int = 0  # notes added
     notes_removed: int = 0
     fixes: int = 0  # cells changed by "Áp dụng gợi ý sửa"
+    vaccination: dict[str, int] = field(default_factory=dict)  # people per doses' status
     paint: PaintReport = field(default_factory=PaintReport)
 
 
@@ -144,29 +145,51 @@ def name_fonts(book: Any, sheet: Any, found: Any) -> dict[int, str]:
     return {r: f for (r, _c), f in marks.fonts.items() if legacy_font(f)}
 
 
-def _validate(found: Any, today: _dt.date | None, ui: Ui) -> Any:
+def _validate(found: Any, today: _dt.date | None, ui: Ui, book: Any = None) -> Any:
+    """The list validated as ``vaxclean validate`` does it: doses too when the list has
+    dose columns, with the station's vaccine aliases from the book's "Cài đặt" sheet."""
     from vaxclean_xl.commands.common import validate_table
 
     n = len(found.table.rows)
+    aliases = _vaccine_aliases(book) if book is not None and found.doses else None
     ui.status(f"Làm sạch TC: đang kiểm tra {n:,} người…".replace(",", "."))
-    return validate_table(found.table, today)
+    return validate_table(found.table, today, vaccine_aliases=aliases)
 
 
-def _existing_marks(book: Any, sheet: Any, found: Any) -> tuple[set[Cell], list[Cell]]:
-    """(cells the tool coloured before, cells with a tool note) in the list's field block.
+def _vaccine_aliases(book: Any) -> dict[str, str]:
+    """The station's own vaccine spellings from the book's "Cài đặt" sheet (one read);
+    none without the sheet. A wrong entry is the settings' Vietnamese message."""
+    from vaxclean_xl.settings import SETTINGS_SHEET, settings_from_rows
+
+    names = [str(s.name) for s in book.sheets]
+    if SETTINGS_SHEET not in names:
+        return {}
+    rows = book.sheets[SETTINGS_SHEET].used_range.options(ndim=2).value or []
+    return settings_from_rows([list(r) for r in rows]).vaccine_aliases
+
+
+def _existing_marks(book: Any, sheet: Any, found: Any, result: Any = None
+                    ) -> tuple[set[Cell], list[Cell]]:
+    """(cells the tool coloured before, cells with a tool note) in the list's field and
+    dose columns.
 
     Windows: read from Excel in one call, exact colours. Elsewhere: derived from the tool's
-    own status columns (no notes can be read there).
+    own status columns (no notes can be read there); the dose cells they name are found
+    through the list's records (``result``, or the list validated here for its doses).
     """
     from vaxclean_xl.excel.marks import field_block, old_marks_from_status
 
     block = field_block(found)
-    fields = set(found.field_columns().values())
+    columns = found.mark_columns()
     marks: SheetMarks | None = read_marks(book, sheet, block) if block else None
     if marks is None:
-        return old_marks_from_status(found), []
-    fills = {c for c in marks.tool_fills() if c[1] in fields}
-    notes = [c for c in marks.tool_notes() if c[1] in fields]
+        if result is None and found.doses and found.status_found:
+            from vaxclean_xl.commands.common import validate_table
+
+            result = validate_table(found.table)
+        return old_marks_from_status(found, result.records if result is not None else ()), []
+    fills = {c for c in marks.tool_fills() if c[1] in columns}
+    notes = [c for c in marks.tool_notes() if c[1] in columns]
     return fills, notes
 
 
@@ -176,12 +199,14 @@ def _write(book: Any, sheet: Any, found: Any, result: Any, ui: Ui, fixes: list[A
     from vaxclean_xl.excel.marks import plan_marks
 
     plan = plan_marks(found, result, fixes)
-    old_fills, old_notes = _existing_marks(book, sheet, found)
+    old_fills, old_notes = _existing_marks(book, sheet, found, result)
     changes: dict[Cell, str | None] = {cell: None for cell in old_fills - plan.fills.keys()}
     changes.update(plan.fills)
     out = SheetOutcome(records=len(result.records), groups=result.summary(),
                        warnings=result.warnings, flagged=plan.flagged,
                        cleared=len(old_fills - plan.fills.keys()), fixes=len(fixes))
+    if found.doses:
+        out.vaccination = dict(Counter(rec.vaccination for rec in result.records))
     ui.status("Làm sạch TC: đang ghi kết quả…")
     with _Quiet(book):
         status = sheet.range((plan.status_top, plan.status_col))
@@ -190,9 +215,11 @@ def _write(book: Any, sheet: Any, found: Any, result: Any, ui: Ui, fixes: list[A
         header = sheet.range((top, left), (top, right))
         header.color = HEADER_COLOUR
         header.column_width = STATUS_WIDTH
+        if plan.width > plan.headers:  # an old "Mũi tiêm" column, the doses gone since
+            sheet.range((top, right + 1), (top, left + plan.width - 1)).color = None
         out.notes_removed = len(old_notes)
         remove_notes(book, sheet, old_notes)
-        scratch = max(found.grid.right, right) + 2
+        scratch = max(found.grid.right, left + plan.width - 1) + 2
         out.paint = apply_fills(book, sheet, changes, scratch_col=scratch)
         if plan.notes:
             out.notes, _supported = add_notes(sheet, plan.notes)
@@ -209,8 +236,13 @@ def _report_text(out: SheetOutcome) -> str:
         f"  Sai định dạng số CCCD/CMND: {g.get('BAD_ID_FORMAT', 0)}",
         f"  Sai thông tin cá nhân cơ bản: {g.get('BAD_PERSONAL_INFO', 0)}",
         f"  Cảnh báo cần xem lại: {out.warnings}",
-        "Ô đỏ là lỗi, ô vàng cần xem lại; lý do ở cột «Lỗi», cách sửa ở cột «Gợi ý sửa».",
     ]
+    if out.vaccination:
+        v = out.vaccination
+        lines.append(f"  Mũi tiêm: {v.get('ERROR', 0)} người sai thông tin mũi tiêm, "
+                     f"{v.get('WARNING', 0)} người cần xem lại mũi tiêm")
+    lines.append("Ô đỏ là lỗi, ô vàng cần xem lại; lý do ở cột «Lỗi», cách sửa ở cột «Gợi ý "
+                 "sửa»" + ("; mũi tiêm ở cột «Mũi tiêm»." if out.vaccination else "."))
     if out.flagged and not out.notes:
         lines.append("(Nhiều ô sai nên không thêm ghi chú vào từng ô; xem cột «Lỗi».)")
     return "\n".join(lines)
@@ -239,16 +271,17 @@ def validate_sheet(book: Any, ui: Ui | None = None, *, today: _dt.date | None = 
                    ) -> SheetOutcome:
     """Kiểm tra danh sách: validate the active sheet in place.
 
-    Colours bad cells (red error, yellow warning), writes the three status columns right
-    of the list, adds notes when few cells are marked, and removes the marks of an earlier
-    run that no longer apply. The user's values are not touched.
+    Colours bad cells (red error, yellow warning; dose cells too), writes the three status
+    columns right of the list (four, with "Mũi tiêm", on a list with dose columns), adds
+    notes when few cells are marked, and removes the marks of an earlier run that no longer
+    apply. The user's values are not touched.
     """
     import time
 
     started = time.monotonic()
     ui = _ui(book, ui)
     sheet, found = _locate(book, ui)
-    result = _validate(found, today, ui)
+    result = _validate(found, today, ui, book)
     out = _write(book, sheet, found, result, ui, [])
     ui.status(None)
     _log("validate", out, started)
@@ -260,8 +293,9 @@ def clear_marks(book: Any, ui: Ui | None = None) -> SheetOutcome:
     """Xóa đánh dấu: remove only what the tool added to the active sheet.
 
     The tool's fills (its exact colours, in the list's field cells), its notes (text
-    starting with "[" + a rule code) and its three status columns (found by their header
-    texts, side by side). The user's own colours, notes and values stay.
+    starting with "[" + a rule code) and its status columns (found by their header texts,
+    side by side: three, or four with "Mũi tiêm"). The user's own colours, notes and values
+    stay.
     """
     import time
 
@@ -280,12 +314,10 @@ def clear_marks(book: Any, ui: Ui | None = None) -> SheetOutcome:
         scratch = max(found.grid.right, found.status_col + 2) + 2
         out.paint = apply_fills(book, sheet, dict.fromkeys(old_fills), scratch_col=scratch)
         if found.status_found:
-            from vaxclean_xl.core.presentation import STATUS_HEADERS
-
             bottom = max([found.table.last_data_row, found.table.header_row,
                           *found.old_status_rows])
             sheet.range((found.table.header_row, found.status_col),
-                        (bottom, found.status_col + len(STATUS_HEADERS) - 1)).clear()
+                        (bottom, found.status_col + found.status_width - 1)).clear()
     ui.status(None)
     _log("clear_marks", out, started, status_columns=int(found.status_found),
          notes_removed=len(old_notes))
@@ -293,7 +325,11 @@ def clear_marks(book: Any, ui: Ui | None = None) -> SheetOutcome:
     if old_notes:
         parts.append(f"{len(old_notes)} ghi chú")
     if found.status_found:
-        parts.append("ba cột «Phân loại», «Lỗi», «Gợi ý sửa»")
+        from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS
+
+        names = [*STATUS_HEADERS, DOSE_STATUS_HEADER][:found.status_width]
+        count = {3: "ba", 4: "bốn"}[found.status_width]
+        parts.append(f"{count} cột " + ", ".join(f"«{h}»" for h in names))
     ui.info("Đã xóa đánh dấu của công cụ: " + ", ".join(parts) + ".")
     return out
 
@@ -321,12 +357,15 @@ def apply_fixes(book: Any, ui: Ui | None = None, *, rows: set[int] | None = None
     else:
         selection = book.app.selection
         wanted = selected_rows(selection.address if selection is not None else None)
+    by_row = dict(found.table.rows)  # every row of the list: a person's dose rows too
+    for person in found.table.person_rows.values():
+        by_row.update(person)
     records = {r for r, _ in found.table.rows}
-    if wanted is not None and not (wanted & records):
+    if wanted is not None and not (wanted & by_row.keys()):
         ui.info("Hãy bôi đen các dòng cần sửa (trong danh sách) rồi bấm lại "
                 "«Áp dụng gợi ý sửa».")
         return SheetOutcome(records=len(records))
-    result = _validate(found, today, ui)
+    result = _validate(found, today, ui, book)
     fixes = certain_fixes(found, result, wanted)
     if not fixes:
         ui.info("Các dòng đã chọn không có lỗi nào sửa tự động được chắc chắn. "
@@ -340,17 +379,19 @@ def apply_fixes(book: Any, ui: Ui | None = None, *, rows: set[int] | None = None
                 rng.number_format = "@"
             rng.value = [[fx.new] for fx in run]
     # Re-validate with the new values, then rewrite status, colours and notes.
-    by_row = {r: values for r, values in found.table.rows}
     for fx in fixes:
-        by_row[fx.row][fx.col - 1] = fx.new
-    result = _validate(found, today, ui)
+        values = by_row[fx.row]
+        values.extend([None] * (fx.col - len(values)))
+        values[fx.col - 1] = fx.new
+    result = _validate(found, today, ui, book)
     out = _write(book, sheet, found, result, ui, fixes)
     ui.status(None)
     codes = Counter(fx.code for fx in fixes)
     _log("apply_fixes", out, started, rows=len({fx.row for fx in fixes}),
          codes=",".join(f"{c}:{n}" for c, n in sorted(codes.items())))
+    where = "«Gợi ý sửa»" + (" và «Mũi tiêm»" if found.doses else "")
     ui.info(f"Đã sửa {len(fixes)} ô ở {len({fx.row for fx in fixes})} dòng (tô xanh; giá trị "
-            "cũ → mới ghi ở cột «Gợi ý sửa»" + (" và ghi chú" if out.notes else "") + ").\n"
+            f"cũ → mới ghi ở cột {where}" + (" và ghi chú" if out.notes else "") + ").\n"
             + _report_text(out))
     return out
 

@@ -17,12 +17,12 @@ Everything here is pure: no xlwings import, no Excel call except :func:`read_gri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from vaxclean_xl.core.model import CATEGORY_LABEL_VI
-from vaxclean_xl.core.presentation import STATUS_HEADERS
+from vaxclean_xl.core.presentation import DOSE_STATUS_HEADER, STATUS_HEADERS
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader import Table, column_index, table_from_rows
 
@@ -119,17 +119,30 @@ class SheetList:
     table: Table
     grid: Grid
     status_col: int  # 1-based column of "Phân loại" (existing, or the first free column)
-    status_found: bool  # the three status headers were already in the header row
+    status_found: bool  # an earlier run's status block is in the header row
     old_status_rows: list[int] = field(default_factory=list)  # rows an earlier run wrote
+    # columns of that block: 3, or 4 with "Mũi tiêm" (a list with dose columns); 0: none
+    status_width: int = 0
 
     @property
     def last_row(self) -> int:
         """Last Excel row the tool writes status for (the list's last record row)."""
         return self.table.last_data_row
 
+    @property
+    def doses(self) -> bool:
+        """The list has dose columns: its status block has a fourth column "Mũi tiêm"."""
+        return bool(self.table.dose_layout)
+
     def field_columns(self) -> dict[str, int]:
         """field -> 1-based Excel column of every mapped field."""
         return {f: c + 1 for f, c in self.table.columns.items()}
+
+    def mark_columns(self) -> set[int]:
+        """1-based Excel columns the tool may colour: the mapped fields and the doses."""
+        from vaxclean_xl.formats.annotated_list import dose_columns
+
+        return {c + 1 for c in (*self.table.columns.values(), *dose_columns(self.table))}
 
 
 def _blank(value: Any) -> bool:
@@ -149,7 +162,8 @@ def locate_list(grid: Grid, *, sheet_name: str, path: str | Path = "") -> SheetL
     table = table_from_rows(rows, top=grid.top, left=grid.left, max_col=grid.right - 1,
                             sheet=sheet_name, path=path)
     header_row = table.header_row
-    status_col, found = _status_position(grid, table)
+    status_col, width = _status_position(grid, table)
+    found = width > 0
     old_rows: list[int] = []
     if found:
         # Rows an earlier run wrote: their "Phân loại" holds one of the group labels. (Not
@@ -159,30 +173,22 @@ def locate_list(grid: Grid, *, sheet_name: str, path: str | Path = "") -> SheetL
             value = grid.get(row, status_col)
             if isinstance(value, str) and value.strip() in labels:
                 old_rows.append(row)
-    return SheetList(table, grid, status_col, found, old_rows)
+    return SheetList(table, grid, status_col, found, old_rows, width)
 
 
-def _norm(value: Any) -> str:
-    return " ".join(str(value).split()).casefold() if isinstance(value, str) else ""
+def _status_position(grid: Grid, table: Table) -> tuple[int, int]:
+    """(1-based column of "Phân loại", width of the block an earlier run left there: 3, 4
+    with "Mũi tiêm", 0 for none).
 
+    The block is found as ``vaxclean validate`` finds its own (``existing_status_col``:
+    the trio side by side, never over a field or dose column, nothing of the list right of
+    it), measured on the header and record rows only: titles above and signature blocks
+    below may be wider. Without one, the block goes right of everything those rows use.
+    """
+    from vaxclean_xl.formats.annotated_list import dose_columns, existing_status_col
+    from vaxclean_xl.formats.readback import header_key
 
-def find_status_columns(grid: Grid, header_row: int) -> int | None:
-    """1-based column of "Phân loại" when "Phân loại", "Lỗi", "Gợi ý sửa" stand side by
-    side in ``header_row`` (the tool's own trio); None otherwise. Matching the trio, not
-    one header, keeps a user's own "Lỗi" column safe from "Xóa đánh dấu"."""
-    wanted = [_norm(h) for h in STATUS_HEADERS]
-    for col in range(grid.left, grid.right - len(wanted) + 2):
-        if all(_norm(grid.get(header_row, col + k)) == w for k, w in enumerate(wanted)):
-            return col
-    return None
-
-
-def _status_position(grid: Grid, table: Table) -> tuple[int, bool]:
-    found = find_status_columns(grid, table.header_row)
-    if found is not None:
-        return found, True
-    # First column right of everything the list uses (header, records); titles above the
-    # header and signature blocks below may be wider but are not in these rows.
+    # First column right of everything the list uses (header, records).
     last = max(table.headers) + 1 if table.headers else grid.left
     rows = range(table.header_row, max(table.last_data_row, table.header_row) + 1)
     for row in rows:
@@ -193,4 +199,11 @@ def _status_position(grid: Grid, table: Table) -> tuple[int, bool]:
                 if not _blank(values[j]):
                     last = max(last, grid.left + j)
                     break
-    return last + 1, False
+    found = existing_status_col(replace(table, max_col=last - 1))
+    if found is None:
+        return last + 1, 0
+    fourth = found + len(STATUS_HEADERS)
+    used = set(table.columns.values()) | dose_columns(table)
+    dose_status = (header_key(table.headers.get(fourth)) == header_key(DOSE_STATUS_HEADER)
+                   and fourth not in used)
+    return found + 1, len(STATUS_HEADERS) + dose_status
