@@ -43,6 +43,9 @@ class Vaccine:
     max_age: int | None = None
     counts_for_passport: bool = True
     aliases: tuple[str, ...] = ()
+    # the EU DCC value sets' codes a vaccine certificate carries (mp, ma)
+    dcc_product: str = ""
+    dcc_manufacturer: str = ""
 
     def primary_minimum(self, tolerance: int) -> int | None:
         """The shortest gap (days) after a dose of this vaccine within the primary series
@@ -75,6 +78,8 @@ class VaccineCatalogue:
     booster2_min_age: int
     # (first vaccine, then vaccine) -> date from which the pair is allowed (None: always)
     mixing: dict[tuple[str, str], _dt.date | None]
+    # the certificate's fixed codes: disease (tg), vaccine type (vp), country (co)
+    certificate: dict[str, str] = field(default_factory=dict)
     # spelling key -> platform spelling; ``exact`` holds the keys of the platform spellings
     spellings: dict[str, str] = field(default_factory=dict)
     exact: frozenset[str] = frozenset()
@@ -162,7 +167,9 @@ def parse_catalogue(data: Mapping[str, object]) -> VaccineCatalogue:
                 name, _date(v["approved"], name), int(v["primary_doses"]),
                 v.get("min_interval_days"), v.get("locally_allowed_min_days"),
                 v.get("min_age"), v.get("max_age"), bool(v.get("counts_for_passport", True)),
-                tuple(nz.nfc(a) for a in v.get("aliases", ())))
+                tuple(nz.nfc(a) for a in v.get("aliases", ())),
+                str(v.get("certificate", {}).get("product", "")),
+                str(v.get("certificate", {}).get("manufacturer", "")))
         floors = tuple((_date(f["before"], "minimum_age_by_date") if "before" in f else None,
                         int(f["min_age"])) for f in data["minimum_age_by_date"])
         mixing = {(m["first"], m["then"]): (_date(m["from"], "mixing_allowed")
@@ -181,6 +188,8 @@ def parse_catalogue(data: Mapping[str, object]) -> VaccineCatalogue:
             booster2_min_months=int(after["booster_2"]["min_months"]),
             booster2_min_age=int(after["booster_2"].get("min_age", 0)),
             mixing=mixing,
+            certificate={k: str(v) for k, v in data.get("certificate", {}).items()
+                         if k != "evidence"},
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, CatalogueError):
