@@ -329,6 +329,11 @@ def _tie(a: Record, b: Record) -> str | None:
     return None
 
 
+def _held(rec: Record) -> tuple[int, ...]:
+    """The numbers of the doses a record holds (with a vaccine or a date)."""
+    return tuple(sorted({d.number for d in rec.doses if d.vaccine or d.date}))
+
+
 def find_same_person(records: Iterable[Record], cat: VaccineCatalogue) -> list[SamePerson]:
     """Pairs of records of one person (same name and date of birth, and the same ID number,
     or one of them without one, or the same phone number) whose doses together make the
@@ -350,8 +355,7 @@ def find_same_person(records: Iterable[Record], cat: VaccineCatalogue) -> list[S
                          judge_series(b.doses, cat).complete)
                 if all(alone) or not judge_series([*a.doses, *b.doses], cat).complete:
                     continue
-                nums = (tuple(sorted({d.number for d in a.doses})),
-                        tuple(sorted({d.number for d in b.doses})))
+                nums = (_held(a), _held(b))
                 pairs.append(SamePerson((a.row, b.row), nums, why))
     return pairs
 
