@@ -135,6 +135,14 @@ class E(enum.StrEnum):
                   "progress: no result of vaxclean was found in the inputs.")
     PROGRESS_OUTPUT_SUFFIX = ("E604", "Tệp báo cáo tiến độ phải là .xlsx",
                               "progress: the output's suffix is not .xlsx.")
+    PASSPORT_NO_DOSES = ("E700", "Danh sách không có cột mũi tiêm",
+                         "passport: the list has no dose columns (vaccine and date of each "
+                         "dose), so nobody can be judged for the vaccine passport.")
+    PASSPORT_SINCE = ("E701", "Ngày --since không hợp lệ",
+                      "passport: --since is not a date written dd/mm/yyyy.")
+    PASSPORT_REPORT = ("E702", "Không phải báo cáo hộ chiếu vắc xin",
+                       "A file read as a passport report is not valid JSON of schema "
+                       "vaxclean.passport/1.")
 
 
 def errors_markdown() -> str:

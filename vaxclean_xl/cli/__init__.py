@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         edit_list,
         export_import,
         merge,
+        passport,
         police_list,
         progress,
         sample,
@@ -140,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         validate.add_validate_parser, split.add_split_parser, sample.add_sample_parser,
         merge.add_merge_parser, export_import.add_export_parser,
         police_list.add_police_parser, edit_list.add_edit_parser,
+        passport.add_passport_parser,
         progress.add_progress_parser, doctor.add_doctor_parser, build.add_build_parsers,
         demo.add_demo_parser,
     ]

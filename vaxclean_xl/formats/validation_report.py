@@ -114,7 +114,7 @@ class ValidationReport:
         head["columns"] = self.columns
         head["summary"] = self.summary
         buf = io.StringIO(newline="\n")
-        _dump(buf, head, (record_dict(r) for r in self.records))
+        dump_records(buf, head, (record_dict(r) for r in self.records))
         return buf.getvalue()
 
     @classmethod
@@ -187,15 +187,16 @@ def dump_report(fh: IO[str], table: Table, result: Validation) -> None:
         "columns": _columns(table),
         "summary": result.summary(),
     }
-    _dump(fh, head, (record_dict(rec) for rec in result.records))
+    dump_records(fh, head, (record_dict(rec) for rec in result.records))
 
 
 def _columns(table: Table) -> dict[str, str]:
     return {f: column_letter(i) for f, i in table.columns.items()}
 
 
-def _dump(fh: IO[str], head: dict[str, Any], records: Iterable[dict[str, object]]) -> None:
-    """The head object with its records appended one per line, streamed."""
+def dump_records(fh: IO[str], head: dict[str, Any], records: Iterable[dict[str, object]]) -> None:
+    """The head object with its records appended one per line, streamed (the JSON reports
+    of validate and passport: a million records never sit in memory as dicts)."""
     dumps = json.dumps
     fh.write(dumps(head, ensure_ascii=False)[:-1])
     fh.write(', "records": [')
