@@ -31,7 +31,7 @@ def ribbon() -> ET.Element:
 
 def test_registry_is_consistent() -> None:
     assert registry.check_registry() == []
-    assert len({b.id for b in registry.BUTTONS}) == len(registry.BUTTONS) == 12
+    assert len({b.id for b in registry.BUTTONS}) == len(registry.BUTTONS) == 13
     assert registry.TAB_LABEL == "Làm sạch TC"
 
 
@@ -67,7 +67,8 @@ def test_issue_buttons_are_all_there() -> None:
     assert labels == {
         "Kiểm tra danh sách", "Xóa đánh dấu", "Áp dụng gợi ý sửa", "Chia theo thôn",
         "Gộp file trả về", "Danh sách Công an", "Xuất file Import",
-        "Danh sách sửa trực tiếp", "Tiến độ", "Cài đặt", "Hướng dẫn", "Kiểm tra cài đặt",
+        "Danh sách sửa trực tiếp", "Hộ chiếu vắc xin", "Tiến độ", "Cài đặt", "Hướng dẫn",
+        "Kiểm tra cài đặt",
     }
 
 
@@ -92,7 +93,8 @@ def test_library_commands_resolve_or_are_reported_missing() -> None:
             status[entry.id] = "missing"
     # all in the repository by now; a command not written yet would show "missing" here
     assert status["export_import"] is status["police"] is status["edit_list"] is True
-    assert set(status) == {"police", "export_import", "edit_list", "progress"}
+    assert status["passport"] is True
+    assert set(status) == {"police", "export_import", "edit_list", "passport", "progress"}
     print("library commands:", status)
 
 

@@ -635,6 +635,12 @@ def edit_list(book: Any, ui: Ui | None = None) -> Any:
     return run_file_command(book, ui, "edit_list")
 
 
+def passport(book: Any, ui: Ui | None = None) -> Any:
+    """Hộ chiếu vắc xin: who can be signed for a vaccine passport today, why not the
+    others (the workbook to print and sign, and the JSON report ``progress`` reads)."""
+    return run_file_command(book, ui, "passport")
+
+
 PROGRESS_SUFFIX = ".tiendo.xlsx"
 
 
@@ -826,6 +832,7 @@ __all__ = [
     "merge_returns",
     "open_guide",
     "open_settings",
+    "passport",
     "police_list",
     "progress",
     "run_file_command",

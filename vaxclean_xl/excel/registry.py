@@ -150,6 +150,15 @@ BUTTONS: tuple[Button, ...] = (
         "ReviewTrackChanges", _B + "edit_list",
         command="vaxclean_xl.commands.edit_list:edit_list"),
     Button(
+        "passport", "grpOutputs", "Hộ chiếu vắc xin",
+        "Ai ký xác nhận hộ chiếu vắc xin được hôm nay",
+        "Xét từng người trong danh sách có cột mũi tiêm: ai đủ điều kiện ký xác nhận hộ "
+        "chiếu vắc xin (kèm thông tin sẽ in trên chứng nhận), ai chưa ký được và phải sửa gì, "
+        "ai bị tách thành hai hồ sơ cần gộp. Tạo tệp <tên>.hochieu.xlsx (để in, ký) và báo "
+        "cáo .hochieu.json bên cạnh danh sách.",
+        "FileDocumentInspect", _B + "passport",
+        command="vaxclean_xl.commands.passport:passport_with_report"),
+    Button(
         "progress", "grpOutputs", "Tiến độ",
         "Tiến độ làm sạch theo thôn/xóm",
         "Tạo bảng tiến độ theo từng thôn/xóm (lỗi ban đầu, đã gửi, đã trả về, đã sửa, còn "
