@@ -156,7 +156,8 @@ def excel_save_as(app: Any, src: Path, target: Path, ext: str) -> Path:
     fmt = EXCEL_FILE_FORMATS[ext]
     with tempfile.TemporaryDirectory(prefix="vaxclean-excel-") as tmp:
         produced = Path(tmp) / f"{src.stem}.{ext}"
-        book = app.books.open(str(Path(src).resolve()), update_links=False)
+        # read-only: the template stays free for the user's own Excel, and is never changed
+        book = app.books.open(str(Path(src).resolve()), update_links=False, read_only=True)
         try:
             with contextlib.suppress(Exception):  # no compatibility dialog for .xls
                 book.api.CheckCompatibility = False
