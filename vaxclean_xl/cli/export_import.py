@@ -65,7 +65,8 @@ def add_export_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--template",
                    help="Tệp mẫu tải từ Nền tảng (.xls, .xlsx): điền dữ liệu vào mẫu này, giữ "
                         "nguyên mọi thứ khác; mẫu .xls cần LibreOffice và được ghi lại dạng .xls "
-                        "(hoặc .xlsx nếu -o có đuôi .xlsx)")
+                        "(hoặc .xlsx nếu -o có đuôi .xlsx); mặc định: mục import_template "
+                        "(«Tệp mẫu import của Nền tảng») trong cài đặt, nếu có")
     add_baseline_option(p, "để biết nhóm ban đầu, chỉ xuất các bản ghi lúc đầu không có hoặc "
                            "sai định dạng số CCCD/CMND")
     add_list_options(p, settings="Tệp cài đặt (.toml/.json): tên và mã tỉnh, huyện, xã, "
