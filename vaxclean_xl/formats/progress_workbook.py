@@ -1,5 +1,7 @@
 """The progress workbook (``vaxclean progress``): one sheet per commune list, one line per
-hamlet, a total line and a chart of the records still open.
+hamlet, a total line and a chart of the records still open; when a passport report of the
+list was read, three more columns at the right give each hamlet's passport readiness
+(persons ready to sign, blocked, without doses).
 
 Its layout (columns, header texts, the rows above the table), its typed content
 (:class:`ProgressWorkbook`: what a reader of the workbook sees), the writer and the reader
@@ -16,6 +18,7 @@ from typing import Any
 
 from vaxclean_xl.core.model import CATEGORY_ORDER, Category
 from vaxclean_xl.core.normalize import cell_text
+from vaxclean_xl.core.passport import STATUS_LABEL_VI, Status
 
 UNKNOWN_HAMLET = "(không xác định được thôn)"
 TOTAL_LABEL = "Tổng cộng"
@@ -47,13 +50,18 @@ SENT_HEADER = "Gửi thôn"
 # the kinds of files read, as the line "Tệp đã đọc — …" names them (in this order)
 KIND_VI = {"validation": "báo cáo kiểm tra", "manifest": "danh mục chia tệp",
            "merge": "báo cáo gộp", "police": "danh sách công an", "import": "báo cáo import",
-           "worklist": "danh sách sửa tay"}
+           "worklist": "danh sách sửa tay", "passport": "báo cáo hộ chiếu vắc xin"}
 TITLE = "Tiến độ làm sạch dữ liệu: "
 SOURCE = "Danh sách gốc: "
 USED = "Tệp đã đọc — "
 OPEN_NOTE = ("Còn tồn = số bản ghi có lỗi khi kiểm tra, trừ số bản ghi đó đã đúng sau lần gộp "
              "gần nhất.")
 CHART_TITLE = "Bản ghi còn tồn theo thôn/xóm"
+# passport readiness: status values, their headers under one group header, after COLUMNS
+PASSPORT_STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
+PASSPORT_HEADERS: dict[str, str] = {s.value: STATUS_LABEL_VI[s] for s in Status}
+PASSPORT_GROUP_HEADER = "Hộ chiếu vắc xin (số người)"
+PASSPORT_COL = len(COLUMNS)  # 0-based column of the first passport status
 
 
 @dataclass(slots=True)
@@ -70,6 +78,7 @@ class ProgressLine:
     exported: int = 0
     edited: int = 0
     open: int | None = None
+    passport: dict[str, int] | None = None  # status value -> persons (None: no report)
 
 
 @dataclass(slots=True)
@@ -90,6 +99,12 @@ class ProgressSheet:
     def open_per_hamlet(self) -> bool:
         """Whether the lines give "Còn tồn" (else only the total, an estimate, does)."""
         return any(line.open is not None for line in self.lines)
+
+    @property
+    def with_passport(self) -> bool:
+        """Whether the sheet shows passport readiness (a passport report was read)."""
+        return self.total.passport is not None or any(
+            line.passport is not None for line in self.lines)
 
 
 @dataclass(slots=True)
@@ -180,12 +195,22 @@ def write_progress_workbook(path: Path, workbook: ProgressWorkbook) -> None:
             ws.set_row(sub, 32)
             ws.set_column(0, 0, 24)
             ws.set_column(1, len(COLUMNS) - 1, 12)
+            passport = sh.with_passport
+            if passport:
+                p0, p1 = PASSPORT_COL, PASSPORT_COL + len(PASSPORT_STATUSES) - 1
+                ws.merge_range(top, p0, top, p1, PASSPORT_GROUP_HEADER, head)
+                for c, status in enumerate(PASSPORT_STATUSES, p0):
+                    ws.write_string(sub, c, PASSPORT_HEADERS[status], head)
+                ws.set_column(p0, p1, 12)
 
             first = sub + 1
             for r, line in enumerate(sh.lines, start=first):
                 for c, v in enumerate(line_values(line)):
                     fmt = open_fmt if c == COL["open"] else (cell if c == 0 else num)
                     _put(ws, r, c, v, fmt)
+                if passport:
+                    for c, v in enumerate(_passport_values(line), PASSPORT_COL):
+                        _put(ws, r, c, v, num)
             last = first + len(sh.lines) - 1
             total_row = last + 1
             per_hamlet = sh.open_per_hamlet
@@ -201,6 +226,13 @@ def write_progress_workbook(path: Path, workbook: ProgressWorkbook) -> None:
                 formula = (f'=COUNTIF({a}:{b},"{YES}")' if c == COL["returned"]
                            else f"=SUM({a}:{b})")
                 ws.write_formula(total_row, c, formula, tot_num, value)
+            if passport:
+                for c, value in enumerate(_passport_values(sh.total), PASSPORT_COL):
+                    if not sh.lines or value == "":
+                        _put(ws, total_row, c, value, tot_num)
+                        continue
+                    a, b = xl_rowcol_to_cell(first, c), xl_rowcol_to_cell(last, c)
+                    ws.write_formula(total_row, c, f"=SUM({a}:{b})", tot_num, value)
             ws.freeze_panes(first, 1)
 
             if per_hamlet:
@@ -222,6 +254,12 @@ def write_progress_workbook(path: Path, workbook: ProgressWorkbook) -> None:
                                 {"x_scale": 1.6, "y_scale": height / 288})
     finally:
         wb.close()
+
+
+def _passport_values(line: ProgressLine) -> list[object]:
+    """A line's passport cells (zeros for a hamlet the report does not name)."""
+    counts = line.passport or {}
+    return [counts.get(s, 0) for s in PASSPORT_STATUSES]
 
 
 def _put(ws: Any, r: int, c: int, value: object, fmt: Any) -> None:
@@ -262,10 +300,13 @@ def _read_sheet(name: str, rows: list[tuple[int, list]]) -> ProgressSheet:
             (part.partition(": ") for part in used_text.split("; ") if part)}
     lines: list[ProgressLine] = []
     total = ProgressLine(TOTAL_LABEL, None)
+    sub = cells.get(HEADER_TOP_ROW + 1) or []
+    passport = cell_text(sub[PASSPORT_COL] if len(sub) > PASSPORT_COL else None) == \
+        PASSPORT_HEADERS[PASSPORT_STATUSES[0]]
     for r in sorted(cells):
         if r <= HEADER_TOP_ROW + 1:
             continue
-        line = _read_line(cells[r])
+        line = _read_line(cells[r], passport)
         if line.hamlet == TOTAL_LABEL:
             line.returned = None
             total = line
@@ -276,8 +317,9 @@ def _read_sheet(name: str, rows: list[tuple[int, list]]) -> ProgressSheet:
                          used=used, note=text(4), lines=lines, total=total)
 
 
-def _read_line(values: list) -> ProgressLine:
-    cells = [values[c] if c < len(values) else None for c in range(len(COLUMNS))]
+def _read_line(values: list, passport: bool = False) -> ProgressLine:
+    cells = [values[c] if c < len(values) else None
+             for c in range(PASSPORT_COL + len(PASSPORT_STATUSES))]
 
     def number(attr: str) -> int | None:
         v = cells[COL[attr]]
@@ -290,4 +332,7 @@ def _read_line(values: list) -> ProgressLine:
     return ProgressLine(cell_text(cells[0]), groups,
                         **{a: number(a) or 0 for a in COUNTS},
                         returned=None if returned == "" else returned == YES,
-                        open=number("open"))
+                        open=number("open"),
+                        passport={s: int(cells[c] or 0) for c, s in
+                                  enumerate(PASSPORT_STATUSES, PASSPORT_COL)}
+                        if passport else None)

@@ -6,12 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.progress.link import Found, Group, Merge, mtime, row_hamlets, source_file
+from vaxclean_xl.commands.progress.link import (
+    Found,
+    Group,
+    Merge,
+    Passport,
+    mtime,
+    row_hamlets,
+    source_file,
+)
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import Category
 from vaxclean_xl.core.normalize import hamlet_key
 from vaxclean_xl.core.validate import NO_HAMLET
-from vaxclean_xl.formats.progress_workbook import DEFAULT_NAME, GROUPS, TOTAL_LABEL, UNKNOWN_HAMLET
+from vaxclean_xl.formats.progress_workbook import (
+    DEFAULT_NAME,
+    GROUPS,
+    PASSPORT_STATUSES,
+    TOTAL_LABEL,
+    UNKNOWN_HAMLET,
+)
 
 
 @dataclass(slots=True)
@@ -30,6 +44,7 @@ class HamletProgress:
     errors: int | None = None  # E0: in error at validation (None: unknown)
     fixed: int | None = None  # of E0, OK in the latest merge's validation
     open: int | None = None  # E0 - fixed (None: not derivable)
+    passport: dict[str, int] | None = None  # passport status value -> persons (no report: None)
 
 
 @dataclass(slots=True)
@@ -46,6 +61,7 @@ class ListProgress:
     used: dict[str, list[Path]]  # kind -> files read for this list
     notes: list[str] = field(default_factory=list)
     with_groups: bool = True  # False: no validation report, the group columns are empty
+    with_passport: bool = False  # a passport report was read: its readiness per hamlet
 
 
 def _canon(names: dict[str, str], name: str) -> str:
@@ -185,6 +201,16 @@ def build_list(g: Group, found: Found) -> ListProgress:
         notes.append(f"Không đọc được danh sách đã gộp của «{latest.path.name}» (không còn "
                      "hoặc đã bị sửa sau khi gộp): số còn tồn chỉ có ở dòng tổng, ước tính từ "
                      "báo cáo gộp.")
+    # --- passport readiness (the newest passport report of the list)
+    passport = _passport_report(g)
+    if passport is not None:
+        for hamlet, counts in passport.hamlets.items():
+            h = line(hamlet)
+            h.passport = {s: (h.passport or {}).get(s, 0) + counts.get(s, 0)
+                          for s in PASSPORT_STATUSES}
+        if passport.since:
+            notes.append(f"Báo cáo hộ chiếu vắc xin «{passport.path.name}» chỉ xét người có "
+                         f"mũi tiêm từ ngày {passport.since}.")
     if known:
         err: dict[str, int] = {}
         fixed: dict[str, int] = {}
@@ -205,6 +231,9 @@ def build_list(g: Group, found: Found) -> ListProgress:
     for attr in ("files_sent", "records_sent", "changes", "police_verified", "exported",
                  "edited"):
         setattr(total, attr, sum(getattr(h, attr) for h in hamlets))
+    if passport is not None:
+        total.passport = {s: sum((h.passport or {}).get(s, 0) for h in hamlets)
+                          for s in PASSPORT_STATUSES}
     if known:
         total.errors = len(errors0)
         if per_hamlet:
@@ -226,11 +255,22 @@ def build_list(g: Group, found: Found) -> ListProgress:
         "import": [imp.path for imp in g.imports],
         "worklist": [wl.path for wl in g.worklists],
     }
+    if g.passports:
+        used["passport"] = [pp.path for pp in g.passports]
     name = _list_name(g)
     return ListProgress(sheet="", name=name, sha256=g.root[4:] if g.root.startswith("sha:")
                         else None, source=src or source_file(g, found), hamlets=hamlets,
                         total=total, open_per_hamlet=per_hamlet, used=used, notes=notes,
-                        with_groups=validation is not None)
+                        with_groups=validation is not None,
+                        with_passport=passport is not None)
+
+
+def _passport_report(g: Group) -> Passport | None:
+    """The passport report whose readiness is shown: the newest of the whole list, else
+    the newest of a day's list (``--since``)."""
+    if not g.passports:
+        return None
+    return max(g.passports, key=lambda p: (p.since is None, mtime(p.path), str(p.path)))
 
 
 def _list_name(g: Group) -> str:

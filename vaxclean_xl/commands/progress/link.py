@@ -2,9 +2,10 @@
 
 Every output is read through its format's reader (``formats.validation_report``,
 ``formats.split_manifest``, ``formats.merge_report``, ``formats.police_list``,
-``formats.import_report``, ``formats.worklist``); what is kept here is only what the
-figures need. The outputs are then grouped into commune lists (a union of the file hashes
-and recorded paths that name the same list), and each record row is given its hamlet.
+``formats.import_report``, ``formats.worklist``, ``formats.passport_report``); what is kept
+here is only what the figures need. The outputs are then grouped into commune lists (a
+union of the file hashes and recorded paths that name the same list), and each record row
+is given its hamlet.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from vaxclean_xl.core.presentation import STATUS_HEADERS
 from vaxclean_xl.core.validate import NO_HAMLET, build_record, hamlet_names
 from vaxclean_xl.errors import E, VaxcleanError
 from vaxclean_xl.formats import import_report as IR
+from vaxclean_xl.formats import passport_report as PP
 from vaxclean_xl.formats import police_list as P
 from vaxclean_xl.formats import validation_report as VR
 from vaxclean_xl.formats import worklist as WL
@@ -110,6 +112,16 @@ class Worklist:
 
 
 @dataclass(slots=True)
+class Passport:
+    """A passport report: the list it judged (file name) and each hamlet's statuses."""
+
+    path: Path
+    list_name: str
+    since: str | None  # dd/mm/yyyy: only people with a dose since then
+    hamlets: dict[str, dict[str, int]]  # hamlet -> status value -> persons
+
+
+@dataclass(slots=True)
 class Outputs:
     """The tool's outputs of one kind each (found in the folders, or of one list)."""
 
@@ -119,6 +131,7 @@ class Outputs:
     police: list[Police] = field(default_factory=list)
     imports: list[Import] = field(default_factory=list)
     worklists: list[Worklist] = field(default_factory=list)
+    passports: list[Passport] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -270,9 +283,12 @@ def _classify_json(path: Path, explicit: bool, found: Found) -> None:
             found.manifests.append(_load_manifest(SplitManifest.from_dict(data, path)))
         elif schema == MERGE_SCHEMA:
             found.merges.append(_load_merge(path, MergeReport.from_dict(data)))
+        elif schema == PP.SCHEMA:
+            found.passports.append(_load_passport(path, PP.PassportReport.from_dict(data)))
         elif explicit:
             raise Unusable(f"«{path.name}» không phải báo cáo của vaxclean (validate --json, "
-                           "manifest.json của split hoặc báo cáo JSON của merge).")
+                           "manifest.json của split, báo cáo JSON của merge hoặc của "
+                           "passport).")
         else:
             found.skipped.append(path)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -304,6 +320,11 @@ def _load_merge(path: Path, report: MergeReport) -> Merge:
                  [(c.row, c.field, c.hamlet) for c in report.changes if c.row > 0],
                  report.not_returned, report.validation, report.police.listed_rows,
                  report.police.files)
+
+
+def _load_passport(path: Path, report: PP.PassportReport) -> Passport:
+    hamlets = {h: {s.value: n for s, n in c.items()} for h, c in report.by_hamlet().items()}
+    return Passport(path, report.source, report.since, hamlets)
 
 
 def _classify_sheet(path: Path, explicit: bool, found: Found) -> None:
@@ -577,12 +598,21 @@ def group(found: Found) -> tuple[list[Group], list[str]]:
 
     ordered = [groups[k] for k in sorted(groups)]
     for imp in found.imports:
-        g = _match_import(imp, ordered, found.candidates)
+        g = _match_list(imp.list_name, imp.path, ordered, imp.baseline_name)
         if g is None:
             warnings.append(f"Không xác định được báo cáo import «{imp.path.name}» thuộc danh "
                             "sách nào: bỏ qua.")
         else:
             g.imports.append(imp)
+    for pp in found.passports:
+        g = _match_list(pp.list_name, pp.path, ordered)
+        if g is None:
+            g = _passport_group(pp, ordered)
+        if g is None:
+            warnings.append(f"Không xác định được báo cáo hộ chiếu vắc xin «{pp.path.name}» "
+                            "thuộc danh sách nào: bỏ qua.")
+        else:
+            g.passports.append(pp)
     for wl in found.worklists:
         g = _match_worklist(wl, ordered, found)
         if g is None:
@@ -593,11 +623,28 @@ def group(found: Found) -> tuple[list[Group], list[str]]:
     return ordered, warnings
 
 
-def _match_import(imp: Import, groups: list[Group], candidates: list[Path]) -> Group | None:
-    """By the list it was made from: the file of that name beside the report (hashed), else
-    the file names each list is known by, else the only list there is."""
-    if imp.list_name:
-        digest = sha(locate(imp.list_name, imp.path.parent))
+def _passport_group(pp: Passport, groups: list[Group]) -> Group | None:
+    """A list of its own for a passport report no other output names (its list beside it,
+    else known by its file name only); added to ``groups``."""
+    if not pp.list_name:
+        return None
+    where = locate(pp.list_name, pp.path.parent)
+    digest = sha(where)
+    root = f"sha:{digest}" if digest else f"path:{_norm(pp.list_name, pp.path.parent)}"
+    g = Group(root=root, near=pp.path.parent)
+    g.names.add(pp.list_name.casefold())
+    g.source_paths.append(str(where or pp.path.parent / pp.list_name))
+    groups.append(g)
+    return g
+
+
+def _match_list(list_name: str, report: Path, groups: list[Group],
+                baseline_name: str = "") -> Group | None:
+    """The list a report was made from (import and passport reports record its file name):
+    the file of that name beside the report (hashed), else the file names each list is
+    known by, else (import reports) the validation report it names, else the only list."""
+    if list_name:
+        digest = sha(locate(list_name, report.parent))
         if digest:
             for g in groups:
                 if g.root == f"sha:{digest}" or any(
@@ -605,11 +652,11 @@ def _match_import(imp: Import, groups: list[Group], candidates: list[Path]) -> G
                         f"sha:{digest}" == v.node
                         for v in (*g.validations, *g.later_validations)):
                     return g
-        hits = [g for g in groups if imp.list_name.casefold() in g.names]
+        hits = [g for g in groups if list_name.casefold() in g.names]
         if len(hits) == 1:
             return hits[0]
-    if imp.baseline_name:
-        hits = [g for g in groups if any(v.path.name.casefold() == imp.baseline_name.casefold()
+    if baseline_name:
+        hits = [g for g in groups if any(v.path.name.casefold() == baseline_name.casefold()
                                          for v in g.validations)]
         if len(hits) == 1:
             return hits[0]
