@@ -9,8 +9,10 @@ from typing import Any
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    """``vaxclean doctor``: print the diagnostics (``--json`` for machines)."""
-    from vaxclean_xl.excel.diagnostics import doctor, doctor_lines
+    """``vaxclean doctor``: print the diagnostics (``--json`` for machines); exit 1 when a
+    finding blocks the Excel buttons, so an installer script can stop on it."""
+    from vaxclean_xl.cli import EXIT_ERRORS, EXIT_OK
+    from vaxclean_xl.excel.diagnostics import doctor, doctor_lines, has_errors
 
     info = doctor(measure=not args.no_measure)
     if args.json:
@@ -18,13 +20,15 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     else:
         for line in doctor_lines(info):
             print(line)
-    return 0
+    return EXIT_ERRORS if has_errors(info) else EXIT_OK
 
 
 def add_doctor_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``vaxclean doctor``."""
     p = subparsers.add_parser(
-        "doctor", help="Kiểm tra cài đặt: phiên bản Python, vaxclean, xlwings, đường dẫn.")
+        "doctor", help="Kiểm tra cài đặt: phiên bản Python, vaxclean, xlwings, đường dẫn; "
+        "trên Windows cả Office, XLSTART, Mark of the Web, macro, Defender (mã thoát 1 khi "
+        "có lỗi chặn các nút).")
     p.add_argument("--json", action="store_true", help="In dạng JSON")
     p.add_argument("--no-measure", action="store_true",
                    help="Không đo thời gian nạp (nhanh hơn)")

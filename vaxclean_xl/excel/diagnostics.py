@@ -5,6 +5,11 @@ supporter on the phone. The same facts come from the "Kiểm tra cài đặt" bu
 Excel, proving that Excel can start Python at all) and from ``vaxclean doctor`` (in a
 command window, when Excel cannot). Nothing here reads a workbook; no personal data.
 
+On Windows it also checks what blocks a first click on a station PC (Office and Python
+bits, the add-in in XLSTART, the "Mark of the Web", macro settings, Defender's rule against
+Office starting programs): :mod:`.windows_probe` reads, :mod:`.windows_checks` judges, and
+each finding comes with its fix in Vietnamese. Elsewhere those checks are said to be skipped.
+
 It also measures how long ``import vaxclean_xl.excel.dispatch`` takes in a fresh
 interpreter, since that is latency on every click (budget :data:`IMPORT_BUDGET_S`).
 """
@@ -22,6 +27,8 @@ from typing import Any
 IMPORT_BUDGET_S = 0.3
 DISPATCH_MODULE = "vaxclean_xl.excel.dispatch"
 NOT_INSTALLED = "chưa cài"
+WINDOWS_SKIPPED = ("bỏ qua vì máy này không chạy Windows (Office, XLSTART, Mark of the Web, "
+                   "cài đặt macro, Microsoft Defender)")
 
 _LINE = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\| ( *)(\S+)\s*$")
 
@@ -85,9 +92,24 @@ def _xlwings_conf() -> str:
     return "; ".join(f"{p} ({'có' if p.is_file() else 'không có'})" for p in paths)
 
 
-def doctor(*, measure: bool = True) -> dict[str, Any]:
-    """Python, package and xlwings versions, interpreter path, platform, log path and
-    whether the click entry point imports fast enough."""
+def windows_checks() -> dict[str, Any]:
+    """The Windows checks' part of :func:`doctor`: Office's version and bits, XLSTART and
+    the findings (as dicts), or a skip note on another system."""
+    if sys.platform != "win32":
+        return {"windows_checks": WINDOWS_SKIPPED, "findings": []}
+    from vaxclean_xl.excel.windows_checks import windows_findings, windows_summary
+    from vaxclean_xl.excel.windows_probe import probe
+
+    facts = probe()
+    found = windows_findings(facts)
+    return {**windows_summary(facts),
+            "windows_checks": f"{len(found)} điều cần xem" if found else "không có vấn đề",
+            "findings": [f.as_dict() for f in found]}
+
+
+def doctor(*, measure: bool = True, windows: bool = True) -> dict[str, Any]:
+    """Python, package and xlwings versions, interpreter path, platform, log path, whether
+    the click entry point imports fast enough and (``windows``) the first-run checks."""
     from vaxclean_xl import __version__
     from vaxclean_xl.logs import log_path
 
@@ -112,7 +134,14 @@ def doctor(*, measure: bool = True) -> dict[str, Any]:
             info["dispatch_import_s"] = None
             info["import_fast"] = False
             info["import_error"] = type(exc).__name__
+    if windows:
+        info.update(windows_checks())
     return info
+
+
+def has_errors(info: dict[str, Any]) -> bool:
+    """Whether a finding blocks the buttons (``vaxclean doctor`` then exits 1)."""
+    return any(f["level"] == "error" for f in info.get("findings", []))
 
 
 _LABELS = {
@@ -130,13 +159,21 @@ _LABELS = {
     "dispatch_import_s": "Thời gian nạp (giây)",
     "import_fast": "Nạp đủ nhanh",
     "import_error": "Lỗi khi nạp",
+    "office": "Microsoft Office",
+    "xlstart": "Thư mục XLSTART",
+    "unreadable": "Không đọc được",
+    "windows_checks": "Kiểm tra Windows",
 }
 
 
 def doctor_lines(info: dict[str, Any]) -> list[str]:
     """``info`` as Vietnamese "label: value" lines for a message box or a terminal."""
+    from vaxclean_xl.excel.windows_checks import Finding
+
     lines = []
     for key, value in info.items():
+        if key == "findings":
+            continue
         if isinstance(value, bool):
             value = "có" if value else "KHÔNG"
         lines.append(f"{_LABELS.get(key, key)}: {value}")
@@ -146,6 +183,8 @@ def doctor_lines(info: dict[str, Any]) -> list[str]:
     if info.get("import_fast") is False:
         lines.append(f"→ Nạp chậm hơn {IMPORT_BUDGET_S} giây: mỗi lần bấm nút sẽ chờ lâu hơn "
                      "(máy chậm hoặc phần mềm diệt virus quét thư mục Python).")
+    for f in info.get("findings", []):
+        lines.extend(Finding(**f).lines())
     return lines
 
 
@@ -159,4 +198,5 @@ if __name__ == "__main__":  # python -m vaxclean_xl.excel.diagnostics
     raise SystemExit(ns.func(ns))
 
 
-__all__ = ["doctor", "doctor_lines", "measure_import", "parse_importtime"]
+__all__ = ["doctor", "doctor_lines", "has_errors", "measure_import", "parse_importtime",
+           "windows_checks"]
