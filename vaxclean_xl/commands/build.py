@@ -5,8 +5,11 @@ own VBA runtime, reproducibly, without Excel.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,9 @@ from vaxclean_xl.io.atomic import atomic_path
 
 CONFIG_SHEET_SUFFIX = ".conf"  # xlwings reads '<PROJECT_NAME>.conf' from the workbook
 CONTROL_SHEET = "Bảng điều khiển"
+FILE_MODE = 0o644
+"""Mode of a built file: the temp it is written to is 0600 (mkstemp); an add-in shared on a
+station PC or copied by an installer must be readable by the other users."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,7 @@ def build_addin(output: str | Path, *, interpreter: str | None = None) -> BuiltF
     with atomic_path(out) as tmp:
         write_macro_file(tmp, vba_bin=bin_, ribbon_xml=vba.ribbon_xml(), addin=True,
                          fill=fill, title="vaxclean - Làm sạch dữ liệu tiêm chủng")
+        os.chmod(tmp, FILE_MODE)
     return BuiltFile(out, [m.name for m in modules])
 
 
@@ -155,8 +162,9 @@ def build_workbook(output: str | Path, *, interpreter: str | None = None) -> Bui
         control.activate()
 
     with atomic_path(out) as tmp:
-        write_macro_file(tmp, vba_bin=bin_, ribbon_xml=vba.ribbon_xml(), addin=False,
-                         fill=fill, title="vaxclean - Bảng điều khiển")
+        write_macro_file(tmp, vba_bin=bin_, ribbon_xml=vba.ribbon_xml(workbook=True),
+                         addin=False, fill=fill, title="vaxclean - Bảng điều khiển")
+        os.chmod(tmp, FILE_MODE)
     return BuiltFile(out, [m.name for m in modules])
 
 
@@ -185,13 +193,74 @@ def interpreter_path() -> str:
     return str(windowed if windowed.exists() else exe)
 
 
-def install_excel(target_dir: str | Path | None = None) -> Path:
-    """Build the add-in with this environment's interpreter and copy it into XLSTART."""
+def install_excel(target_dir: str | Path | None = None, *,
+                  interpreter: str | None = None) -> Path:
+    """Build the add-in with this environment's interpreter and move it into XLSTART.
+
+    Excel opens every file in XLSTART when it starts, so nothing but the finished add-in
+    may ever appear there: it is built in a temporary folder beside XLSTART (same disk,
+    so the final rename is atomic) and moved in by one rename. An add-in Excel holds open
+    cannot be replaced: that is reported (close Excel) and the installed one stays.
+    ``target_dir`` replaces XLSTART (tests, or an installer that knows better).
+    """
+    from vaxclean_xl.excel.vba import ADDIN_FILE
+
     if sys.platform != "win32" and target_dir is None:
         raise VaxcleanError("Cài vào Excel chỉ làm được trên Windows (thư mục XLSTART). "
                             "Trên máy khác dùng: vaxclean build-addin -o vaxclean.xlam",
                             code=E.WINDOWS_ONLY)
     folder = Path(target_dir) if target_dir else xlstart_dir()
-    # built in place through a temp: an add-in Excel holds open is reported as such and
-    # the installed one stays as it was
-    return build_addin(folder / "vaxclean.xlam", interpreter=interpreter_path()).path
+    target = folder / ADDIN_FILE
+    if target.is_dir():
+        raise VaxcleanError(f"Không cài được add-in: «{target}» là một thư mục. Hãy xoá hoặc "
+                            "đổi tên thư mục đó rồi chạy lại.", code=E.PATH_IS_FOLDER)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)  # a new profile has no XLSTART yet
+        staging = Path(tempfile.mkdtemp(prefix=".vaxclean-install-", dir=folder.parent))
+    except OSError as exc:
+        raise _install_error(folder, exc) from exc
+    try:
+        built = build_addin(staging / ADDIN_FILE,
+                            interpreter=interpreter or interpreter_path()).path
+        _refuse_held_open(target)
+        try:
+            os.replace(built, target)
+        except OSError as exc:
+            raise _install_error(target, exc) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _held_open(exc: OSError, target: Path) -> bool:
+    """True when ``exc`` (replacing ``target``) means another program holds the file:
+    Windows' sharing violation or lock violation, access denied on an existing file (what
+    Excel's open add-in gives), a busy file elsewhere."""
+    if getattr(exc, "winerror", None) in (32, 33):
+        return True
+    if exc.errno in (errno.EBUSY, errno.ETXTBSY):
+        return True
+    return isinstance(exc, PermissionError) and target.is_file()
+
+
+def _install_error(path: Path, exc: OSError) -> VaxcleanError:
+    """The Vietnamese message for a failed install step on ``path`` (exit 2)."""
+    from vaxclean_xl.errors import os_error_cause
+
+    if _held_open(exc, path):
+        return VaxcleanError(f"Không thay được add-in «{path}»: Excel đang mở nó. Hãy đóng mọi "
+                             "cửa sổ Excel rồi chạy lại lệnh cài đặt.", code=E.FILE_IN_USE)
+    cause, code = os_error_cause(exc)
+    return VaxcleanError(f"Không cài được add-in vào «{path}»: {cause}.", code=code)
+
+
+def _refuse_held_open(target: Path) -> None:
+    """Ask to close Excel before touching ``target`` when another program holds it open
+    (Excel opens its files without sharing writes: opening for writing fails)."""
+    if not target.is_file():
+        return
+    try:
+        with open(target, "r+b"):
+            pass
+    except OSError as exc:
+        raise _install_error(target, exc) from exc

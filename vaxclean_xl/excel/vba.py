@@ -25,17 +25,46 @@ DISPATCH_TEMPLATE = "VaxcleanRibbon.bas.j2"
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
 VBA_LINE_LIMIT = 900  # the VBE accepts 1023 characters per line; keep a margin
 
+VISIBLE_CALLBACK = "VaxcleanTabVisible"
+"""getVisible callback of the control workbook's tab (hidden while the add-in is open)."""
+ADDIN_FILE = f"{registry.ADDIN_PROJECT}.xlam"
+"""The add-in's file name, as ``install-excel`` puts it in XLSTART."""
+INSTALLER_CMD = "cai-dat.cmd"
+"""The offline bundle's installer (Windows): a venv under %LOCALAPPDATA%\\vaxclean, then
+``vaxclean install-excel``, which writes the interpreter path into the add-in's own
+``vaxclean.conf`` sheet. That sheet is the one source of truth for the path (xlwings reads
+it before any conf file), so every "no Python" text sends the user to this installer."""
+
+_RERUN = (f"Hãy chạy lại tệp cài đặt «{INSTALLER_CMD}» trong bộ cài vaxclean (nhấp đúp vào "
+          "tệp; không cần quyền quản trị), rồi đóng hẳn Excel và mở lại.")
+
 VBA_TEXTS: dict[str, str] = {
     "title": registry.TAB_LABEL,
+    "no_workbook": (
+        "Hãy mở danh sách (tệp Excel) trước khi bấm nút. Nếu tệp đang mở ở chế độ chỉ xem "
+        "(thanh vàng «Dạng xem được bảo vệ»), hãy bấm nút cho phép chỉnh sửa trên thanh đó "
+        "rồi bấm lại."),
     "no_python": (
-        "Không tìm thấy Python ở đường dẫn đã cài đặt cho các nút «Làm sạch TC». Hãy chạy "
-        "lại lệnh «vaxclean install-excel», hoặc sửa dòng INTERPRETER_WIN trong tệp "
-        f"%USERPROFILE%\\.{registry.ADDIN_PROJECT}\\{registry.ADDIN_PROJECT}.conf "
-        "(xem Hướng dẫn, mục 2)."),
+        f"Không tìm thấy Python mà các nút «{registry.TAB_LABEL}» dùng (đường dẫn ở dưới): "
+        "Python hoặc thư mục cài vaxclean đã bị gỡ hay chuyển chỗ. " + _RERUN),
+    "no_python_workbook": (
+        "Tệp này là sổ điều khiển (.xlsm) có cấu hình riêng: sau khi cài lại, hãy dùng thẻ "
+        f"«{registry.TAB_LABEL}» của add-in thay cho các nút trong sổ này."),
+    "no_python_on_path": (
+        "Máy này chưa có Python (không tìm thấy python.exe), nên các nút "
+        f"«{registry.TAB_LABEL}» chưa chạy được. " + _RERUN),
+    "python_store_stub": (
+        "Lệnh «python» trên máy này chỉ là lối tắt mở Microsoft Store (đường dẫn ở dưới), "
+        "chưa phải Python thật, nên các nút chưa chạy được. " + _RERUN
+        + f" Tệp «{INSTALLER_CMD}» cho biết cần cài Python bản nào."),
     "run_failed": (
         "Excel không khởi động được Python. Thường là do chính sách bảo mật của cơ quan "
         "chặn Excel chạy chương trình khác. Hãy nhờ người quản trị máy cho phép, hoặc dùng "
         "lệnh vaxclean trong cửa sổ dòng lệnh (mọi nút đều có lệnh tương ứng)."),
+    "run_error": (
+        "Nút gặp lỗi trong Excel trước khi chạy được Python. Hãy lưu và đóng hẳn Excel, mở "
+        "lại danh sách rồi bấm lại. Nếu vẫn lỗi, trong cửa sổ dòng lệnh chạy «vaxclean "
+        "doctor» và gửi kết quả cùng dòng mã lỗi ở dưới cho người hỗ trợ."),
 }
 """Vietnamese texts the hand-written VBA helpers show (keys used by VaxcleanText)."""
 
@@ -98,13 +127,15 @@ def _checked() -> None:
         raise ValueError("button registry: " + "; ".join(problems))
 
 
-def ribbon_xml() -> str:
-    """``customUI/customUI14.xml`` for the add-in (2009/07 namespace)."""
+def ribbon_xml(*, workbook: bool = False) -> str:
+    """``customUI/customUI14.xml`` (2009/07 namespace) for the add-in, or with
+    ``workbook`` for the control workbook, whose tab hides while the add-in is open."""
     _checked()
     groups = [(g, registry.buttons_in(g.id)) for g in registry.GROUPS]
     return _env(True).get_template(RIBBON_TEMPLATE).render(
         tab_id=registry.TAB_ID, tab_label=registry.TAB_LABEL, groups=groups,
-        callback=registry.DISPATCH_CALLBACK)
+        callback=registry.DISPATCH_CALLBACK, visible_callback=VISIBLE_CALLBACK,
+        workbook=workbook)
 
 
 def dispatch_module() -> str:
@@ -118,7 +149,7 @@ def dispatch_module() -> str:
     text = _env(False).get_template(DISPATCH_TEMPLATE).render(
         module=registry.DISPATCH_MODULE, helpers=registry.HELPERS_MODULE,
         callback=registry.DISPATCH_CALLBACK, tab_label_ascii=ascii_fold(registry.TAB_LABEL),
-        buttons=buttons, texts=texts)
+        visible_callback=VISIBLE_CALLBACK, addin_file=ADDIN_FILE, buttons=buttons, texts=texts)
     if not text.isascii():
         raise ValueError("generated VBA is not ASCII")
     longest = max(len(line) for line in text.splitlines())
