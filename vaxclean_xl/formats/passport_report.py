@@ -355,6 +355,8 @@ class _Book:
             for c, v in enumerate(values):
                 if isinstance(v, int) and not isinstance(v, bool):
                     ws.write_number(r, c, v, F.stt)
+                elif v == "":
+                    ws.write_blank(r, c, None, F.text if columns[c][2] else F.cell)
                 elif columns[c][2]:
                     ws.write_string(r, c, str(v), F.text)
                 else:
