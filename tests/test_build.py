@@ -163,5 +163,15 @@ def test_libreoffice_lists_modules_and_sheets(built, tmp_path):
         libs = result["libraries"]
         assert registry.ADDIN_PROJECT in libs, sorted(libs)
         assert want <= set(libs[registry.ADDIN_PROJECT])
+        # the click path (issue 13) as LibreOffice imported it: handler, checks, Python
+        run = libs[registry.ADDIN_PROJECT][registry.DISPATCH_MODULE]
+        run = run[run.index("Public Sub VaxcleanRun("):]
+        order = [run.index(s) for s in ("On Error GoTo Failed", "VaxcleanHasWorkbook()",
+                                        "VaxcleanPreflight()", "RunPython ")]
+        assert order == sorted(order)
+        helpers = libs[registry.ADDIN_PROJECT][registry.HELPERS_MODULE]
+        for name in ("VaxcleanHasWorkbook", "VaxcleanFindOnPath", "VaxcleanIsStoreStub",
+                     "VaxcleanAddinOpen"):
+            assert f"Public Function {name}(" in helpers, name
     assert results[0]["sheets"] == [f"{registry.ADDIN_PROJECT}.conf"]
     assert results[1]["sheets"][:3] == ["Bảng điều khiển", "Cài đặt", "Hướng dẫn"]

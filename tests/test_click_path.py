@@ -304,3 +304,35 @@ def test_cli_still_refuses_off_windows_without_a_folder(capsys, monkeypatch):
     monkeypatch.delenv("APPDATA", raising=False)
     assert main(["install-excel"]) == 2
     assert "chỉ làm được trên Windows" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- run by LibreOffice
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_runs_the_helpers(tmp_path):
+    """LibreOffice runs the real VaxcleanHelpers module (VBA mode): the Store stub is the
+    WindowsApps alias with no Store Python package beside it, an ordinary path is not;
+    an id that would break out of the RunPython string is refused. (The xlwings runtime
+    is left out: LibreOffice does not compile its Windows Declares.)"""
+    import xlsxwriter
+
+    from tests.conftest import run_uno, soffice_or_skip, uno_python_or_skip
+    from vaxclean_xl.addin.vbaproject import VbaModule, build_vba_project, load_module
+
+    soffice, python = soffice_or_skip(), uno_python_or_skip()
+    calls = [r'VaxcleanIsStoreStub("C:\Users\u\AppData\Local\Microsoft\WindowsApps\python.exe")',
+             r'VaxcleanIsStoreStub("C:\Program Files\Python311\python.exe")',
+             'VaxcleanValidId("validate")', """VaxcleanValidId("x'); import os #")"""]
+    probe = VbaModule("Probe", "Public Function Probe() As String\n    Probe = "
+                      + ' & "," & '.join(f"CStr({c})" for c in calls) + "\nEnd Function\n")
+    helpers = load_module(vba.MACROS_DIR / f"{registry.HELPERS_MODULE}.bas")
+    (tmp_path / "p.bin").write_bytes(build_vba_project(
+        [VbaModule("Sheet1", "", "document"), helpers, probe], project_name="ClickProbe"))
+    workbook = xlsxwriter.Workbook(str(tmp_path / "probe.xlsm"))
+    workbook.add_worksheet()
+    workbook.add_vba_project(str(tmp_path / "p.bin"))
+    workbook.close()
+    (result,) = run_uno(soffice, python, [(str(tmp_path / "probe.xlsm"),
+                                           "ClickProbe.Probe.Probe")], tmp_path)
+    assert result["probe"] == "True,False,True,False"

@@ -21,7 +21,8 @@ def add_build_parsers(sub: Any) -> None:
     w.add_argument("--interpreter", help="Đường dẫn python(w).exe ghi vào cấu hình")
     w.set_defaults(func=cmd_build_workbook)
     i = sub.add_parser("install-excel", help="(Windows) Cài add-in vào thư mục XLSTART.")
-    i.add_argument("--dir", help="Thư mục đích (mặc định XLSTART của người dùng)")
+    i.add_argument("--dir", help="Thư mục đích (mặc định XLSTART của người dùng); add-in được "
+                                 "tạo ở thư mục tạm bên cạnh rồi chuyển vào một lần")
     i.set_defaults(func=cmd_install_excel)
 
 
@@ -44,11 +45,13 @@ def cmd_build_workbook(args: argparse.Namespace) -> int:
 
 
 def cmd_install_excel(args: argparse.Namespace) -> int:
-    """Print where the add-in went and which Python its buttons use; exit 0."""
+    """Print where the add-in went and which Python its buttons use; exit 0 (2 when Excel
+    holds the add-in open: the message asks to close Excel)."""
     from vaxclean_xl.commands.build import install_excel, interpreter_path
 
-    path = install_excel(args.dir)
+    interpreter = interpreter_path()
+    path = install_excel(args.dir, interpreter=interpreter)
     print(f"Đã cài add-in vào: {path}")
-    print(f"Trình Python dùng cho các nút: {interpreter_path()}")
+    print(f"Trình Python dùng cho các nút: {interpreter}")
     print("Mở lại Excel để thấy thẻ «Làm sạch TC».")
     return 0
