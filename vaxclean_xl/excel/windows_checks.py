@@ -22,11 +22,12 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from vaxclean_xl.excel.registry import TAB_LABEL
+from vaxclean_xl.excel.vba import ADDIN_FILE  # the name install-excel gives the add-in
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 LEVEL_VI = {ERROR: "LỖI", WARNING: "CẢNH BÁO", INFO: "LƯU Ý"}
 
-ADDIN_FILE = "vaxclean.xlam"
-RIBBON_TAB = "Làm sạch TC"
 # Attack surface reduction: "Block all Office applications from creating child processes"
 ASR_OFFICE_CHILD = "D4F940AB-401B-4EFC-AADC-AD5F3C50688A"
 ASR_BLOCK, ASR_AUDIT, ASR_WARN = 1, 2, 6
@@ -80,8 +81,8 @@ CHECKS: dict[str, Check] = {
     "WIN111": Check(
         WARNING,
         "Thư mục XLSTART có tệp thừa của vaxclean: {names}. Excel mở mọi tệp trong thư mục "
-        "này mỗi lần khởi động, nên bản sao thừa làm thẻ «{tab}» hiện hai lần hoặc Excel "
-        "báo lỗi khi mở.",
+        "này mỗi lần khởi động: một bản add-in thừa làm thẻ «{tab}» hiện hai lần, và bản cũ "
+        "có thể trỏ tới một Python đã gỡ.",
         "Đóng hết Excel, xóa các tệp này khỏi {folder} (chỉ giữ {addin}), rồi mở lại Excel."),
     "WIN112": Check(
         INFO,
@@ -197,7 +198,7 @@ def finding(code: str, **values: Any) -> Finding:
     """The finding ``code`` of :data:`CHECKS` with its templates filled from ``values``."""
     check = CHECKS[code]
     values.setdefault("addin", ADDIN_FILE)
-    values.setdefault("tab", RIBBON_TAB)
+    values.setdefault("tab", TAB_LABEL)
     return Finding(code, check.level, check.message.format(**values),
                    check.fix.format(**values))
 
