@@ -91,8 +91,8 @@ CHECKS: dict[str, Check] = {
         "khi khởi động, hỏi người hỗ trợ trước khi chuyển chúng ra khỏi {folder}."),
     "WIN120": Check(
         ERROR,
-        "Tệp {name} mang «dấu tải từ Internet» (Mark of the Web, ZoneId={zone}): Excel chặn "
-        "macro của tệp này nên các nút vaxclean không chạy.",
+        "Tệp {name} mang «dấu tải từ Internet» (Mark of the Web, ZoneId={zone}): Office "
+        "chặn macro trong tệp tải từ Internet, nên các nút vaxclean có thể không chạy.",
         "Đóng hết Excel. Nhấp chuột phải vào tệp {path} → Properties (Thuộc tính) → thẻ "
         "General (Chung) → đánh dấu ô «Unblock» (Bỏ chặn) → OK. Hoặc trong PowerShell: "
         "Unblock-File -LiteralPath '{ps_path}'. Sau đó mở lại Excel."),

@@ -125,28 +125,36 @@ def zone_streams(folder: str | Path, names: list[str]) -> dict[str, bytes]:
     return out
 
 
-def _mp_preference() -> str | None:
-    """Defender's ASR rules as ``Get-MpPreference`` prints them; None if it cannot run
-    (another antivirus, PowerShell missing or blocked)."""
+def _mp_preference() -> str:
+    """Defender's ASR rules as ``Get-MpPreference`` prints them; raises when it cannot run
+    (another antivirus replaces Defender, PowerShell missing or blocked)."""
     proc = subprocess.run(
         ["powershell.exe", "-NoProfile", "-NonInteractive", "-Command", MP_COMMAND],
         capture_output=True, text=True, timeout=30, creationflags=_NO_WINDOW,
     )
-    return proc.stdout if proc.returncode == 0 else None
+    if proc.returncode != 0:
+        raise RuntimeError(f"Get-MpPreference exit {proc.returncode}")
+    return proc.stdout
 
 
 def probe(python: str | None = None) -> WindowsFacts:
-    """Read every fact on this Windows machine (each probe failing alone)."""
+    """Read every fact on this Windows machine; a probe that fails is named in
+    ``unreadable`` and the others still run."""
     import winreg
 
+    hkcu, hklm = winreg.HKEY_CURRENT_USER, winreg.HKEY_LOCAL_MACHINE
     facts = WindowsFacts(python_bits=64 if sys.maxsize > 2**32 else 32,
                          python=python or sys.executable)
     version = OFFICE_VERSIONS[0]
 
-    def office() -> None:
+    def office_version_step() -> None:
         nonlocal version
         facts.excel_curver, version = _office_version()
-        facts.c2r_platform = _value(winreg.HKEY_LOCAL_MACHINE, _C2R, "Platform")
+
+    def click_to_run() -> None:
+        facts.c2r_platform = _value(hklm, _C2R, "Platform")
+
+    def excel_exe() -> None:
         facts.excel_path, facts.excel_header = _excel_exe()
 
     def xlstart() -> None:
@@ -157,17 +165,22 @@ def probe(python: str | None = None) -> WindowsFacts:
         facts.zone_streams = zone_streams(facts.xlstart, facts.xlstart_files or [])
 
     def security() -> None:
-        facts.security_user = _values(winreg.HKEY_CURRENT_USER, _SECURITY.format(ver=version))
-        facts.security_policy = _values(winreg.HKEY_CURRENT_USER,
-                                        _SECURITY_POLICY.format(ver=version))
+        facts.security_user = _values(hkcu, _SECURITY.format(ver=version))
+
+    def security_policy() -> None:
+        facts.security_policy = _values(hkcu, _SECURITY_POLICY.format(ver=version))
 
     def defender() -> None:
-        facts.asr_policy = _values(winreg.HKEY_LOCAL_MACHINE, _ASR_POLICY)
         facts.mp_preference = _mp_preference()
 
+    def asr_policy() -> None:
+        facts.asr_policy = _values(hklm, _ASR_POLICY)
+
     steps: list[tuple[str, Callable[[], None]]] = [
-        ("office", office), ("xlstart", xlstart), ("security", security),
-        ("defender", defender)]
+        ("office-version", office_version_step), ("click-to-run", click_to_run),
+        ("excel.exe", excel_exe), ("xlstart", xlstart), ("security", security),
+        ("security-policy", security_policy), ("defender", defender),
+        ("asr-policy", asr_policy)]
     for name, step in steps:
         try:
             step()
