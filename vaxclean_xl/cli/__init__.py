@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``vaxclean`` parser with every command registered."""
     from vaxclean_xl.cli import (
         build,
+        bundle,
         demo,
         doctor,
         edit_list,
@@ -143,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         police_list.add_police_parser, edit_list.add_edit_parser,
         passport.add_passport_parser,
         progress.add_progress_parser, doctor.add_doctor_parser, build.add_build_parsers,
+        bundle.add_bundle_parser,
         demo.add_demo_parser,
     ]
     for register in registrars:
