@@ -32,6 +32,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -273,15 +274,20 @@ def read_passport_report(path: str | Path) -> PassportReport:
 
 # --- the workbook ---------------------------------------------------------------------------
 
+@lru_cache(maxsize=65_536)
 def name_order(name: str) -> tuple[Any, Any]:
     """Vietnamese lists by name: the given name (last word) first, then the whole name."""
     words = name.split()
     return vi_sort_key(words[-1] if words else ""), vi_sort_key(name)
 
 
+_hamlet_order = lru_cache(maxsize=8192)(hamlet_order)
+
+
 def person_order(e: Entry) -> tuple[Any, ...]:
-    """By hamlet (natural Vietnamese order, no hamlet last), then by name, then row."""
-    return hamlet_order(e.hamlet), name_order(e.record.full_name), e.row
+    """By hamlet (natural Vietnamese order, no hamlet last), then by name, then row (the
+    keys memoised: hamlets and names repeat over a commune's list)."""
+    return _hamlet_order(e.hamlet), name_order(e.record.full_name), e.row
 
 
 def _person_cells(e: Entry | None, rec: Record, hamlet: str) -> list[str]:
@@ -302,12 +308,13 @@ def write_passport_workbook(path: str | Path, assessment: Assessment, *, setting
                            "author": "vaxclean", "comments": SCHEMA})
         F = P.Formats(wb)
         book = _Book(wb, F, settings, today, source, assessment.since)
-        entries = sorted(assessment.entries, key=person_order)
-        ready = [e for e in entries if e.status is Status.READY]
-        blocked = [e for e in entries if e.status is Status.BLOCKED]
-        blocked += [e for e in entries if e.status is Status.NO_DOSES]
-        blocked.sort(key=lambda e: (hamlet_order(e.hamlet), e.status is Status.NO_DOSES,
-                                    name_order(e.record.full_name), e.row))
+        keyed = sorted(((person_order(e), e) for e in assessment.entries),
+                       key=lambda ke: ke[0])
+        ready = [e for _k, e in keyed if e.status is Status.READY]
+        # per hamlet, the blocked before the people without doses, each by name
+        blocked = [e for _k, e in sorted(
+            ((k, e) for k, e in keyed if e.status is not Status.READY),
+            key=lambda ke: (ke[0][0], ke[1].status is Status.NO_DOSES, ke[0][1:]))]
         book.ready_sheet(ready)
         book.blocked_sheet(blocked)
         lookup: dict[int, Record] = dict(people or {})
