@@ -163,8 +163,8 @@ def install_table(targets: list[tuple[str, str]]) -> dict[str, Any]:
                                    "thư mục vừa giải nén."),
         "no_python": _stop(11, "Máy chưa có Python (không tìm thấy trình khởi chạy py). "
                                + get),
-        "wrong_version": _stop(12, "Máy có Python {FOUNDVER} nhưng gói cài này cần "
-                                   + " hoặc ".join(versions) + ". " + get),
+        "wrong_version": _stop(12, "Máy có Python {FOUNDVER} nhưng gói cài này cần Python "
+                                   + _either(versions) + ". " + get),
         "wrong_bitness": _stop(13, "Máy có Python {FOUNDVER} bản {FOUNDPLAT}, nhưng gói "
                                    f"cài này chỉ có thư viện cho: {carried}. " + get
                                    + " (Office 32 bit dùng được Python 64 bit.)"),
@@ -219,6 +219,11 @@ def uninstall_table() -> dict[str, Any]:
     }
     return {"schema": "vaxclean.install-table/1", "env": _ENV, "vars": _VARS,
             "programs": _PROGRAMS, "steps": steps, "messages": messages}
+
+
+def _either(items: list[str]) -> str:
+    """«a, b hoặc c»."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " hoặc " + items[-1]
 
 
 def _stop(code: int, text: str) -> dict[str, Any]:
