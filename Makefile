@@ -2,7 +2,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench bundle clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,6 +20,11 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.run
+
+# offline installer for station PCs (Windows x64/x86, CPython 3.11-3.13); downloads are
+# cached in ~/.cache/vaxclean-bundle, so a rebuild needs no network
+bundle: setup
+	$(BIN)/vaxclean bundle-windows -o build/vaxclean-windows.zip
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

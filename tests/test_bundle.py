@@ -423,3 +423,16 @@ def test_uninstall_removes_venv_and_addin_but_not_while_excel_runs(unzipped, sta
     assert station.venv.parent.exists()  # only the venv goes
     walked = T.walk(table, unzipped, station.env)  # twice: nothing left, still fine
     assert walked.code == 0
+
+
+def test_guide_and_table_name_the_same_installer_and_versions(install, manifest):
+    guide = (ROOT / "docs" / "huong-dan-excel.md").read_text(encoding="utf-8")
+    section = guide.split("### 2.1", 1)[1].split("### 2.2", 1)[0]
+    newest = manifest["pythons"][-1]
+    assert manifest["python_installer"]["files"] == list(T.installer_names(newest))
+    for name in T.installer_names(newest):
+        assert name in section and name in install["messages"]["no_python"]["text"]
+    assert "Python 3.11,\n3.12 và 3.13" in section  # the versions the bundle claims
+    assert manifest["pythons"] == ["3.11", "3.12", "3.13"]
+    assert "Use admin privileges when installing\n   py.exe" in section
+    assert section.index("cai-dat.cmd") < guide.index("### 2.2")

@@ -33,7 +33,7 @@ def test_help_of_every_command_is_vietnamese(capsys, command) -> None:
     assert code == 0
     assert out.startswith("Cách dùng: vaxclean")
     assert "\nđối số:" in out or command in ("doctor", "install-excel", "build-addin",
-                                                  "build-workbook", "demo")
+                                                  "build-workbook", "bundle-windows", "demo")
     assert "\ntùy chọn:\n" in out
     assert "-h, --help" in out and "Hiện hướng dẫn này rồi thoát" in out
     for word in ENGLISH:

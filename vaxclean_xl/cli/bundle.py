@@ -14,7 +14,7 @@ def add_bundle_parser(sub: Any) -> None:
                             "hướng dẫn, cai-dat.cmd.")
     p.add_argument("-o", "--output", default="vaxclean-windows.zip",
                    help="Tệp .zip sẽ tạo (mặc định vaxclean-windows.zip)")
-    p.add_argument("--cache", help="Thư mục lưu wheel đã tải (mặc định "
+    p.add_argument("--cache", metavar="THƯ_MỤC", help="Thư mục lưu wheel đã tải (mặc định "
                                    "~/.cache/vaxclean-bundle)")
     p.add_argument("--refresh", action="store_true",
                    help="Tải lại từ kho gói dù đã có trong bộ nhớ đệm")

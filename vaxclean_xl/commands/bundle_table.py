@@ -184,7 +184,7 @@ def install_table(targets: list[tuple[str, str]]) -> dict[str, Any]:
                                "ký add-in."),
         "path_not_ascii": _warn("Chú ý: đường dẫn {HOME_DIR} có chữ có dấu; Excel có thể "
                                 "không gọi được Python ở đó. Nếu bấm nút báo lỗi, nhờ người "
-                                "hỗ trợ cài theo mục 2 của hướng dẫn vào C:\\vaxclean."),
+                                "hỗ trợ cài theo mục 2.2 của hướng dẫn vào C:\\vaxclean."),
         "venv_failed": _stop(16, "Không tạo được môi trường Python tại {VENV}. Đóng Excel "
                                  "và mọi cửa sổ dùng vaxclean rồi chạy lại; nếu vẫn lỗi, "
                                  "chạy go-cai-dat.cmd rồi cai-dat.cmd."),
@@ -352,7 +352,7 @@ if "%RC%"=="0" goto done
 if %RC% GEQ 10 if %RC% LEQ 29 goto done
 echo.
 echo Không chạy được PowerShell (mã %RC%). Có thể chính sách của cơ quan chặn PowerShell:
-echo nhờ bộ phận CNTT, hoặc cài theo mục 2 của tệp huong-dan-excel.md.
+echo nhờ bộ phận CNTT, hoặc cài theo mục 2.2 của tệp huong-dan-excel.md.
 :done
 echo.
 pause
