@@ -122,6 +122,7 @@ def test_pywin32_for_every_target_and_the_manifest_lists_only_present_wheels(unz
 
 def test_zip_holds_addin_guide_scripts(bundle, unzipped):
     names = set(zipfile.ZipFile(bundle).namelist())
+    assert bundle.stat().st_mode & 0o044 == 0o044  # readable by whoever it is handed to
     assert {"cai-dat.cmd", "go-cai-dat.cmd", "huong-dan-excel.md", "vaxclean.xlam",
             "manifest.json", "tap-lenh/chay-bang.ps1", "tap-lenh/cai-dat.json",
             "tap-lenh/go-cai-dat.json"} <= names

@@ -155,6 +155,9 @@ def build_bundle(output: str | Path, *, cache: str | Path | None = None,
         _write_texts(stage, targets, wheels, resolved)
         with atomic_path(out) as zpath:
             _zip(stage, zpath)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    out.chmod(0o666 & ~umask)  # the atomic temp file is 0600; the zip is handed to others
     return BuiltBundle(out, targets, sorted(dropped), wheels, out.stat().st_size,
                        time.monotonic() - started, sorted(from_cache))
 
