@@ -66,7 +66,7 @@ Public Function VaxcleanPreflight() As Boolean
             VaxcleanMessage VaxcleanText("python_store_stub") & vbCrLf & vbCrLf & found, True
             Exit Function
         End If
-    ElseIf Not FileExists(interpreter) Then
+    ElseIf Not FileExists(VaxcleanExpandEnv(interpreter)) Then
         If ThisWorkbook.IsAddin Then
             VaxcleanMessage VaxcleanText("no_python") & vbCrLf & vbCrLf & interpreter, True
         Else
@@ -77,6 +77,28 @@ Public Function VaxcleanPreflight() As Boolean
     End If
     VaxcleanPreflight = True
 #End If
+End Function
+
+'' The path with each %NAME% replaced by that environment variable, as xlwings expands
+' the interpreter setting (the bundle's prebuilt add-in names
+' %LOCALAPPDATA%\vaxclean\venv\Scripts\pythonw.exe); an unknown name stays as it is.
+Public Function VaxcleanExpandEnv(ByVal path As String) As String
+    Dim startPos As Long, endPos As Long, name As String, value As String
+    startPos = InStr(1, path, "%")
+    Do While startPos > 0
+        endPos = InStr(startPos + 1, path, "%")
+        If endPos = 0 Then Exit Do
+        name = Mid$(path, startPos + 1, endPos - startPos - 1)
+        value = ""
+        If Len(name) > 0 Then value = Environ(name)
+        If Len(value) > 0 Then
+            path = Left$(path, startPos - 1) & value & Mid$(path, endPos + 1)
+            startPos = InStr(startPos + Len(value), path, "%")
+        Else
+            startPos = endPos
+        End If
+    Loop
+    VaxcleanExpandEnv = path
 End Function
 
 ' Full path of the first exeName in a folder of PATH (the one cmd.exe starts), or "".

@@ -109,7 +109,7 @@ def test_no_python_branches_run_before_any_true(built):
     not_found = index_of(pre, r'VaxcleanText\("no_python_on_path"\)')
     stub = index_of(pre, r"^If VaxcleanIsStoreStub\(found\) Then$")
     stub_text = index_of(pre, r'VaxcleanText\("python_store_stub"\)')
-    missing = index_of(pre, r"^ElseIf Not FileExists\(interpreter\) Then$")
+    missing = index_of(pre, r"^ElseIf Not FileExists\(VaxcleanExpandEnv\(interpreter\)\) Then$")
     assert mac < config < bare < on_path < not_found < stub < stub_text < missing < windows
     for tell in (not_found, stub_text):
         assert pre[tell + 1] == "Exit Function"
@@ -323,7 +323,8 @@ def test_libreoffice_runs_the_helpers(tmp_path):
     soffice, python = soffice_or_skip(), uno_python_or_skip()
     calls = [r'VaxcleanIsStoreStub("C:\Users\u\AppData\Local\Microsoft\WindowsApps\python.exe")',
              r'VaxcleanIsStoreStub("C:\Program Files\Python311\python.exe")',
-             'VaxcleanValidId("validate")', """VaxcleanValidId("x'); import os #")"""]
+             'VaxcleanValidId("validate")', """VaxcleanValidId("x'); import os #")""",
+             r'VaxcleanExpandEnv("%HOME%\v\%NO_SUCH_VAR_X%\%%py.exe")']
     probe = VbaModule("Probe", "Public Function Probe() As String\n    Probe = "
                       + ' & "," & '.join(f"CStr({c})" for c in calls) + "\nEnd Function\n")
     helpers = load_module(vba.MACROS_DIR / f"{registry.HELPERS_MODULE}.bas")
@@ -335,4 +336,5 @@ def test_libreoffice_runs_the_helpers(tmp_path):
     workbook.close()
     (result,) = run_uno(soffice, python, [(str(tmp_path / "probe.xlsm"),
                                            "ClickProbe.Probe.Probe")], tmp_path)
-    assert result["probe"] == "True,False,True,False"
+    home = os.environ["HOME"]
+    assert result["probe"] == f"True,False,True,False,{home}\\v\\%NO_SUCH_VAR_X%\\%%py.exe"

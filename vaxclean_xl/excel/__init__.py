@@ -12,5 +12,7 @@ button functions (:mod:`.buttons`). This ``__init__`` therefore imports nothing.
 - :mod:`.sheet`, :mod:`.paint`, :mod:`.ui`: reading the live sheet with the file reader's
   header logic, colouring with few Excel calls, messages/status bar/pickers;
 - :mod:`.vba`: renders ``templates/ribbon/*.j2`` from the registry;
-- :mod:`.diagnostics`: ``doctor()`` for the "Kiểm tra cài đặt" button and the CLI.
+- :mod:`.diagnostics`: ``doctor()`` for the "Kiểm tra cài đặt" button and the CLI;
+  :mod:`.windows_probe` reads and :mod:`.windows_checks` judges its Windows first-run
+  checks (Office bitness, XLSTART, Mark of the Web, macro settings, Defender ASR).
 """
