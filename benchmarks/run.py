@@ -23,6 +23,10 @@ Benchmarks (``--only NAME``):
   each, runs alternated; goal ratio <= 1.5; (b) ``validate_file`` on a ``--rows`` list with
   two to four doses per person against the ``validate_e2e`` floor of the same file; goal
   ratio <= 1.0.
+* ``passport`` (issue 12): ``vaxclean passport`` (read + checks with doses + the day's
+  assessment + its workbook and JSON) against ``validate_file`` (read + checks + annotated
+  workbook + JSON) on the same ``--rows`` list with doses, alternated, best of 2 each;
+  goal ratio <= 1.2.
 
 Results go to ``<out>/results.json``; generated lists are cached in ``<out>``.
 """
@@ -46,11 +50,12 @@ from typing import Any
 from benchmarks.data import BenchList, ensure_list
 
 REPO = Path(__file__).resolve().parents[1]
-NAMES = ("validate_e2e", "core_throughput", "split_merge", "memory_1m", "doses")
+NAMES = ("validate_e2e", "core_throughput", "split_merge", "memory_1m", "doses", "passport")
 E2E_GOAL = 1.5
 DOSES_CORE_GOAL = 1.5  # core checks with doses / the same persons without dose columns
 DOSES_E2E_GOAL = 1.0  # validate_file on a list with doses / calamine + XlsxWriter floor
 DOSES_CORE_ROWS = 100_000
+PASSPORT_GOAL = 1.2  # passport / validate_file on the same list with doses
 CORE_GOAL = 100_000
 MEM_GOAL_MIB = 2048
 
@@ -331,6 +336,51 @@ def bench_doses_core(with_doses: BenchList, without: BenchList,
 # --------------------------------------------------------------------------- main
 
 
+def bench_passport(bench: BenchList, out: Path,
+                   repeat: int = 2) -> tuple[dict[str, Any], list[Row]]:
+    """``passport`` against ``validate_file`` on the same list, runs alternated, best of
+    ``repeat`` each; ratio = best passport / best validate."""
+    from vaxclean_xl.commands.passport import passport
+    from vaxclean_xl.commands.validate import validate_file
+
+    work = out / "passport"
+    work.mkdir(parents=True, exist_ok=True)
+    outputs = {"validate": (work / "v.kiemtra.xlsx", work / "v.kiemtra.json"),
+               "passport": (work / "p.hochieu.xlsx", work / "p.hochieu.json")}
+
+    def run(label: str) -> int:
+        xlsx, js = outputs[label]
+        xlsx.unlink(missing_ok=True)
+        js.unlink(missing_ok=True)
+        if label == "validate":
+            return len(validate_file(bench.path, xlsx, js).result.records)
+        return len(passport(bench.path, xlsx, json=js).assessment.entries)
+
+    runs: dict[str, list[float]] = {"validate": [], "passport": []}
+    counts: dict[str, int] = {}
+    load_before = load()
+    for i in range(repeat):
+        for label in ("validate", "passport"):
+            log(f"passport: {label} ({bench.rows:,} rows), run {i + 1}/{repeat}")
+            wall, _, n = _timed(lambda label=label: run(label))
+            runs[label].append(wall)
+            counts[label] = n  # type: ignore[assignment]
+            gc.collect()
+    best_v, best_p = min(runs["validate"]), min(runs["passport"])
+    ratio = best_p / best_v
+    result = {"rows": bench.rows, "list": str(bench.path), "runs_s": runs,
+              "validate_best_s": best_v, "passport_best_s": best_p, "persons": counts,
+              "ratio": ratio, "goal_ratio_max": PASSPORT_GOAL, "ok": ratio <= PASSPORT_GOAL,
+              "load_before": load_before, "load_after": load()}
+    rows: list[Row] = [
+        ("passport", f"validate_file, best of {repeat} (s)", f"{best_v:.2f}", "", ""),
+        ("passport", f"passport, best of {repeat} (s)", f"{best_p:.2f}", "", ""),
+        ("passport", f"ratio passport / validate ({counts['passport']:,} persons)",
+         f"{ratio:.2f}", f"<= {PASSPORT_GOAL}", verdict(ratio <= PASSPORT_GOAL)),
+    ]
+    return result, rows
+
+
 def print_table(rows: list[Row]) -> None:
     heads = ("benchmark", "metric", "value", "goal", "")
     widths = [max(len(r[i]) for r in [heads, *rows]) for i in range(5)]
@@ -420,6 +470,13 @@ def main(argv: list[str] | None = None) -> int:
                               folder="e2e-doses")
         table += rows
         results["doses"] = {"core": core, "e2e": e2e, "ok": core["ok"] and e2e["ok"]}
+        gc.collect()
+    if "passport" in wanted:
+        from benchmarks.data import ensure_sample
+
+        listed = ensure_sample(args.rows, args.seed, out, True, log, args.error_rate)
+        results["passport"], rows = bench_passport(listed, out)
+        table += rows
         gc.collect()
     if "memory_1m" in wanted:
         t0 = time.perf_counter()

@@ -302,7 +302,9 @@ def write_passport_workbook(path: str | Path, assessment: Assessment, *, setting
     record of the whole list, for pairs whose other record is outside ``--since``."""
     from vaxclean_xl.xlsx.workbook import new_workbook
 
-    wb = new_workbook(path)
+    # rows go out as they are written (inline strings, no table of every cell kept):
+    # these sheets list every person of the list, written top to bottom
+    wb = new_workbook(path, constant_memory=True)
     try:
         wb.set_properties({"title": "Hộ chiếu vắc xin: sẵn sàng ký và việc cần sửa",
                            "author": "vaxclean", "comments": SCHEMA})
