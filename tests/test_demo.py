@@ -39,3 +39,9 @@ def test_demo_settings_fill_the_import_codes(tmp_path: Path, capsys) -> None:
             commune["province_code"], commune["district_code"], commune["ward_code"]]
     out = capsys.readouterr().out
     assert "File import" in out
+    # step 5: the day's passport list, its JSON read back by progress
+    from vaxclean_xl.formats.passport_report import read_passport_report
+
+    report = read_passport_report(tmp_path / "ho-chieu-vac-xin.json")
+    ready = sum(1 for r in report.records if r.status == "READY")
+    assert f"{ready} người sẵn sàng ký" in out and ready > 0

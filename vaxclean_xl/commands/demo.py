@@ -226,8 +226,16 @@ def run_demo(out: Path, rows: int = 800, seed: int = 2022) -> int:
                       settings_file=conf)
     print(f"10. Danh sách sửa trực tiếp trên nền tảng (vaxclean edit-list): "
           f"{len(edits.rows)} người → {edits.output}")
+    from vaxclean_xl.commands.passport import passport
+
+    signing = passport(final, out / "ho-chieu-vac-xin.xlsx",
+                       json=out / "ho-chieu-vac-xin.json", settings_file=conf)
+    n = signing.assessment.count()
+    print(f"11. Hộ chiếu vắc xin (vaxclean passport): {n['READY']} người sẵn sàng ký, "
+          f"{n['BLOCKED']} chưa ký được, {n['NO_DOSES']} chưa có mũi tiêm, "
+          f"{len(signing.assessment.pairs)} cặp hồ sơ cùng một người → {signing.output}")
     from vaxclean_xl.commands.progress import progress
 
     report = progress([out], out / "tien-do.xlsx")
-    print(f"11. Tiến độ (vaxclean progress): {report.output}")
+    print(f"12. Tiến độ (vaxclean progress): {report.output}")
     return 0
