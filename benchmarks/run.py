@@ -279,6 +279,24 @@ def bench_memory(bench: BenchList, out: Path, baseline: bool) -> tuple[dict[str,
 # --------------------------------------------------------------------------- doses
 
 
+def alternate(labels: tuple[str, ...], run: Callable[[str], int], repeat: int,
+              say: Callable[[str, int], str], collect: bool = False
+              ) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Run each label ``repeat`` times, alternated so every label sees the same load:
+    (wall seconds per label, the count the last run of each returned)."""
+    runs: dict[str, list[float]] = {label: [] for label in labels}
+    counts: dict[str, int] = {}
+    for i in range(repeat):
+        for label in labels:
+            log(say(label, i))
+            wall, _, n = _timed(lambda label=label: run(label))
+            runs[label].append(wall)
+            counts[label] = n  # type: ignore[assignment]
+            if collect:
+                gc.collect()
+    return runs, counts
+
+
 def bench_doses_core(with_doses: BenchList, without: BenchList,
                      repeat: int = 3) -> tuple[dict[str, Any], list[Row]]:
     """``validate_rows`` on the same persons with and without their dose columns, read once
@@ -301,14 +319,9 @@ def bench_doses_core(with_doses: BenchList, without: BenchList,
         return len(validate_rows(t.rows, t.columns, name_fonts=t.name_fonts,
                                  dose_layout=t.dose_layout, person_rows=t.person_rows).records)
 
-    runs: dict[str, list[float]] = {"with": [], "without": []}
-    counts: dict[str, int] = {}
-    for i in range(repeat):
-        for label in ("without", "with"):
-            log(f"doses: validate_rows {label} doses, run {i + 1}/{repeat}")
-            wall, _, n = _timed(lambda label=label: run(label))
-            runs[label].append(wall)
-            counts[label] = n  # type: ignore[assignment]
+    runs, counts = alternate(("without", "with"), run, repeat,
+                             lambda label, i: f"doses: validate_rows {label} doses, run "
+                                              f"{i + 1}/{repeat}")
     best_with, best_without = min(runs["with"]), min(runs["without"])
     ratio = best_with / best_without
     ok = ratio <= DOSES_CORE_GOAL
@@ -356,16 +369,10 @@ def bench_passport(bench: BenchList, out: Path,
             return len(validate_file(bench.path, xlsx, js).result.records)
         return len(passport(bench.path, xlsx, json=js).assessment.entries)
 
-    runs: dict[str, list[float]] = {"validate": [], "passport": []}
-    counts: dict[str, int] = {}
     load_before = load()
-    for i in range(repeat):
-        for label in ("validate", "passport"):
-            log(f"passport: {label} ({bench.rows:,} rows), run {i + 1}/{repeat}")
-            wall, _, n = _timed(lambda label=label: run(label))
-            runs[label].append(wall)
-            counts[label] = n  # type: ignore[assignment]
-            gc.collect()
+    runs, counts = alternate(("validate", "passport"), run, repeat,
+                             lambda label, i: f"passport: {label} ({bench.rows:,} rows), run "
+                                              f"{i + 1}/{repeat}", collect=True)
     best_v, best_p = min(runs["validate"]), min(runs["passport"])
     ratio = best_p / best_v
     result = {"rows": bench.rows, "list": str(bench.path), "runs_s": runs,
