@@ -333,13 +333,21 @@ def wrapped_lines(text: str, width: float, size: float = 12) -> int:
     return max(lines, 1)
 
 
+def fit_height(cells: Sequence[tuple[str, float, float]]) -> float | None:
+    """The height (points) of a row fitting its tallest wrapped cell ((text, column width,
+    font size)); None when the default height holds it. One computation for rows written
+    through XlsxWriter (:func:`fit_row`) and rows inserted as XML (``xlsx.insert_rows``)."""
+    points = max(wrapped_lines(t, w, size) * (size * 1.32) for t, w, size in cells) + 3
+    return round(points, 1) if points > 18 else None
+
+
 def fit_row(ws: Any, row: int, cells: Sequence[tuple[str, float, float]]) -> None:
     """Set a row's height to its tallest wrapped cell ((text, column width, font size)).
     Why by hand: LibreOffice keeps the stored height of an .xlsx row instead of fitting
     it, so a long message would print over the next row."""
-    points = max(wrapped_lines(t, w, size) * (size * 1.32) for t, w, size in cells) + 3
-    if points > 18:
-        ws.set_row(row, round(points, 1))
+    points = fit_height(cells)
+    if points is not None:
+        ws.set_row(row, points)
 
 
 def setup_print(ws: Any, *, header_rows: tuple[int, int], last_row: int, first_col: int,
