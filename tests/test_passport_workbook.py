@@ -138,14 +138,17 @@ def test_texts_that_need_escaping_come_back_as_written(tmp_path: Path) -> None:
     assert lo["B2"].number_format == "@"
 
 
-def test_control_characters_are_dropped(tmp_path: Path) -> None:
+def test_control_characters_are_dropped_and_any_text_kept(tmp_path: Path) -> None:
     frame = tmp_path / "frame.xlsx"
     wb = new_workbook(frame)
     wb.add_worksheet("S")
     wb.close()
     out = tmp_path / "out.xlsx"
-    insert_rows(frame.read_bytes(), out, [Block("S", 1, [Column(0, 0, 0)], [["bỏ\x01ký\x1f"]])])
-    assert openpyxl.load_workbook(out)["S"]["A1"].value == "bỏký"
+    rows = [["bỏ\x01ký\x1f", "a"], ["x\ue000<y", "z>"], ["x\ue000y\ue000", ""]]
+    insert_rows(frame.read_bytes(), out, [Block("S", 1, [Column(0, 0, 0)] * 2, rows)])
+    ws = openpyxl.load_workbook(out)["S"]
+    assert [[c.value for c in r] for r in ws.iter_rows()] == [
+        ["bỏký", "a"], ["x\ue000<y", "z>"], ["x\ue000y\ue000", None]]
 
 
 def test_name_order_is_vi_sort_key_of_the_name() -> None:

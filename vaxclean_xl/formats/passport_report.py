@@ -51,6 +51,7 @@ from vaxclean_xl.core.passport import (
     SamePerson,
     Status,
 )
+from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.core.presentation import shown
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.formats import police_list as P
@@ -249,7 +250,7 @@ def write_passport_json(path: str | Path, assessment: Assessment, *, source: str
                           format_date(assessment.since) if assessment.since else None,
                           assessment.catalogue, [], list(assessment.pairs),
                           assessment.summary()).head()
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh, gc_paused():
         dump_records(fh, head, (record_dict(e) for e in assessment.entries))
 
 
@@ -301,13 +302,27 @@ def _ranks(texts: set[str], key: Any) -> dict[str, int]:
     return out
 
 
+def _name_ranks(names: set[str]) -> dict[str, int]:
+    """Each name's place by :func:`name_order`, with every syllable of the keys replaced
+    by its place among the syllables used (same order, flat integer tuples: 10,000 names
+    sort in a tenth of the time their nested keys take)."""
+    keyed = {n: name_order(n) for n in names}
+    syllables = {seg for given, whole in keyed.values() for seg in (*given[0], *whole[0])}
+    place = {seg: i for i, seg in enumerate(sorted(syllables))}
+
+    def flat(k: tuple[Any, str, str]) -> tuple[tuple[int, ...], str, str]:
+        return tuple(place[seg] for seg in k[0]), k[1], k[2]
+
+    return _ranks(names, lambda n: (flat(keyed[n][0]), flat(keyed[n][1])))
+
+
 def in_list_order(entries: Sequence[Entry]) -> tuple[list[Entry], list[Entry]]:
     """(READY, the others) in the lists' order: by hamlet (natural Vietnamese order, no
     hamlet last), then by name, then row; the others per hamlet BLOCKED before NO_DOSES.
     Why ranks: each distinct hamlet and name is keyed and compared once, the persons then
     sorted on small integers (a commune's hamlets and names repeat)."""
     hamlet = _ranks({e.hamlet for e in entries}, hamlet_order)
-    name = _ranks({e.record.full_name for e in entries}, name_order)
+    name = _name_ranks({e.record.full_name for e in entries})
     ready = sorted((e for e in entries if e.status is Status.READY),
                    key=lambda e: (hamlet[e.hamlet], name[e.record.full_name], e.row))
     others = sorted((e for e in entries if e.status is not Status.READY),
@@ -326,12 +341,19 @@ def write_passport_workbook(path: str | Path, assessment: Assessment, *, setting
                             people: Mapping[int, Record] | None = None) -> None:
     """Write the four sheets to ``path`` (the caller makes it atomic). ``people``: row ->
     record of the whole list, for pairs whose other record is outside ``--since``."""
-    from vaxclean_xl.xlsx.workbook import new_workbook
-
     # XlsxWriter writes each sheet's frame into memory (constant_memory: the rows between
     # the header and the signature block are not walked); the data rows, millions of
     # cells on a big commune, go in as XML afterwards (xlsx.insert_rows: 5 µs a cell less)
     frame = io.BytesIO()
+    with gc_paused():  # keys, rows and XML: many small objects, no cycles
+        _write_workbook(frame, path, assessment, settings, today, source, people)
+
+
+def _write_workbook(frame: io.BytesIO, path: str | Path, assessment: Assessment,
+                    settings: Settings, today: _dt.date, source: str,
+                    people: Mapping[int, Record] | None) -> None:
+    from vaxclean_xl.xlsx.workbook import new_workbook
+
     wb = new_workbook(frame, constant_memory=True)
     try:
         wb.set_properties({"title": "Hộ chiếu vắc xin: sẵn sàng ký và việc cần sửa",
