@@ -6,8 +6,9 @@ cells; no maintained library streams rows into an existing sheet faster. So a wr
 lets XlsxWriter write each sheet's frame (heading, header row, column widths, formats,
 the signature block at its final rows, print setup, charts) and leaves the data rows'
 place empty; :func:`insert_rows` then copies the package, writing the data rows into
-those sheets as plain XML (one f-string per cell, escaped only when a text needs it,
-deflated on a helper thread) and widening ``<dimension>``.
+those sheets as plain XML (one ``str.format`` template per row shape, a row's texts
+checked and escaped together, deflated on a helper thread) and widening ``<dimension>``.
+The passport workbook (``formats.passport_report``) is written this way.
 """
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def rows_xml(block: Block) -> Iterator[str]:
     """The ``<row>`` elements of ``block``, a chunk of rows at a time. Why templates: a
     list's rows have a handful of shapes (which cells are empty); each shape's cells
     become one ``str.format`` template, and a row is one call (half the time of a call per
-    cell); a row with a text to escape, normalise or cut goes cell by cell."""
+    cell); a row with a text to normalise or cut, or holding characters XML cannot hold
+    or an ``_xHHHH_``, goes cell by cell."""
     columns = block.columns
     letters = [col_letter(c) for c in range(len(columns))]
     heights: Sequence[float | None] = block.heights or [None] * len(block.rows)
