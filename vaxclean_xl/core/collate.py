@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from vaxclean_xl.core.validate import NO_HAMLET
 
@@ -63,6 +64,7 @@ def _letter_rank(base: str, marks: str) -> int:
     return 1000 + ord(base)
 
 
+@lru_cache(maxsize=65_536)  # a list repeats a few thousand words
 def _syllable(word: str) -> tuple[int, tuple[int, ...], int]:
     """A word as (1, letter ranks, tone rank); the 1 puts words after numbers."""
     letters: list[int] = []

@@ -197,12 +197,12 @@ def _columns(table: Table) -> dict[str, str]:
 def dump_records(fh: IO[str], head: dict[str, Any], records: Iterable[dict[str, object]]) -> None:
     """The head object with its records appended one per line, streamed (the JSON reports
     of validate and passport: a million records never sit in memory as dicts)."""
-    dumps = json.dumps
-    fh.write(dumps(head, ensure_ascii=False)[:-1])
+    dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder, not one per record
+    fh.write(dumps(head)[:-1])
     fh.write(', "records": [')
     for i, rec in enumerate(records):
         fh.write("\n" if i == 0 else ",\n")
-        fh.write(dumps(rec, ensure_ascii=False))
+        fh.write(dumps(rec))
     fh.write("\n]}\n")
 
 
