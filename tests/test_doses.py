@@ -132,7 +132,7 @@ def test_dose_errors_never_change_the_identity_group():
 def test_no_doses_is_none_and_no_layout_costs_nothing():
     assert run().vaccination == "NONE"
     [rec] = validate_rows([(9, [*PERSON, "Pfizer", "01/09/2030"])], COLS, today=TODAY).records
-    assert rec.doses == [] and rec.vaccination == "NONE" and rec.findings == []
+    assert not rec.doses and rec.vaccination == "NONE" and rec.findings == []
 
 
 def test_excel_dates_and_times_are_read():

@@ -330,7 +330,7 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
                 person_rows: Mapping[int, list[tuple[int, list]]] | None) -> None:
     """Fill ``rec.doses`` (and ``rec.rows`` for one-row-per-dose lists) from the values of
     the record's row, or of every row of the person; empty doses are left out."""
-    doses = rec.doses
+    doses: list[Dose] = []
     if plan.flat:
         row = rec.row
         width = len(values)
@@ -357,3 +357,5 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
             if dose is not None:
                 doses.append(dose)
         doses.sort(key=lambda d: (d.number, d.row))
+    if doses:
+        rec.doses = doses

@@ -7,6 +7,7 @@ The category names and field names are part of the JSON report contract
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -222,9 +223,11 @@ class Record:
     hamlet: str = ""
     name_font: str | None = None  # font of the name cell, when known (legacy encodings)
     findings: list[Finding] = field(default_factory=list)
-    doses: list[Dose] = field(default_factory=list)
+    # Empty tuples by default, a list once there is something: a million records of a list
+    # without doses would otherwise carry two empty lists each (about 110 MiB).
+    doses: Sequence[Dose] = ()
     # Every sheet row of the person (one-row-per-dose lists); empty means just ``row``.
-    rows: list[int] = field(default_factory=list)
+    rows: Sequence[int] = ()
 
     def text(self, field_name: str) -> str:
         from vaxclean_xl.core.normalize import cell_text

@@ -376,7 +376,7 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
         columns.append(facts)
     today = ctx.today
     for (rec, _), row_facts in zip(batch, zip(*columns, strict=True), strict=True):
-        doses = rec.doses
+        doses: list[Dose] = []
         dob = rec.dob
         if dob is not None and dob > today:
             dob = None
@@ -394,6 +394,7 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
                     person[3] <= dob.year <= person[2]):  # not surely of age that day
                 _check_person(rec, dose, dose.date, dob, person)
         if doses:
+            rec.doses = doses
             _check_history(rec, doses, cat)
 
 
