@@ -149,7 +149,7 @@ def write_demo_settings(truth: Path, path: Path) -> Path:
     }
     lines = ["# Cài đặt của trạm (dữ liệu mẫu: tên người ký là tên giả; mã huyện, mã xã chỉ",
              "# để minh họa, trạm thật ghi mã theo danh mục hành chính)"]
-    lines += [f'{k} = "{v}"' for k, v in values.items()]
+    lines += [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 

@@ -160,6 +160,7 @@ def _because(rule: ReasonRule, **fmt: object) -> Reason:
 _NAME_MAX = 50  # EU DCC schema 1.3.0: fnt and gnt at most 50 characters
 
 
+@lru_cache(maxsize=1)  # built on first use, not when progress imports the module
 def _ascii_table() -> dict[int, str]:
     """Each Latin letter with diacritics (Vietnamese and others) -> its base letter, Đ -> D;
     built once from Unicode's decompositions so ``str.translate`` does the work in C."""
@@ -171,9 +172,6 @@ def _ascii_table() -> dict[int, str]:
     return table
 
 
-_ASCII = _ascii_table()
-
-
 @lru_cache(maxsize=65_536)
 def transliterate(name: str) -> str:
     """A name as the certificate writes it (EU DCC ``fnt``/``gnt``, ICAO 9303 style): upper
@@ -182,7 +180,7 @@ def transliterate(name: str) -> str:
     >>> transliterate("Nguyễn Bảo Duy")
     'NGUYEN<BAO<DUY'
     """
-    text = nz.nfc(name).translate(_ASCII).upper()
+    text = nz.nfc(name).translate(_ascii_table()).upper()
     if not text.isascii() or not text.replace(" ", "").isalpha():
         text = "".join(c if "A" <= c <= "Z" else " " for c in text)
     return "<".join(text.split())[:_NAME_MAX]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -135,18 +135,13 @@ def check_rows(
     return records
 
 
-def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[str, int]],
-                fonts: dict[int, str], ctx: Context, records: list[Record], total: int,
-                on_progress: Callable[[int, int], None] | None) -> None:
+def _checked(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[str, int]],
+             fonts: dict[int, str], ctx: Context) -> Iterator[tuple[Record, Sequence[object]]]:
+    """Each row as a record with the identity checks run, beside its row values."""
     names = [f for f, _ in items]
     width = max((i for _, i in items), default=-1) + 1
     pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
     checks = RECORD_CHECKS
-    plan = ctx.dose_plan
-    if plan is not None:  # a separate loop: lists without doses pay nothing for them
-        _check_rows_with_doses(rows, items, fonts, ctx, records, total, on_progress, plan)
-        return
-    append = records.append
     for row, values in rows:
         if pick is not None and len(values) >= width:
             cells = dict(zip(names, pick(values), strict=False))  # (one value per name)
@@ -156,34 +151,27 @@ def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[
         rec = build_record(row, cells, fonts.get(row))
         for check in checks:
             check(rec, ctx)
-        append(rec)
-        if on_progress and not len(records) % 10_000:
-            on_progress(len(records), total)
+        yield rec, values
 
 
-def _check_rows_with_doses(rows: Iterable[tuple[int, Sequence[object]]],
-                           items: list[tuple[str, int]], fonts: dict[int, str], ctx: Context,
-                           records: list[Record], total: int,
-                           on_progress: Callable[[int, int], None] | None,
-                           plan: DosePlan, batch_size: int = 2048) -> None:
-    """:func:`_check_rows` for a list with dose columns: each record also gets its doses
-    (from its row, or every row of the person) and the dose checks, a batch of records at a
-    time (the dose checks work a column at a time)."""
-    checks = RECORD_CHECKS
-    names = [f for f, _ in items]
-    width = max((i for _, i in items), default=-1) + 1
-    pick = itemgetter(*(i for _, i in items)) if len(items) > 1 else None
+def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[str, int]],
+                fonts: dict[int, str], ctx: Context, records: list[Record], total: int,
+                on_progress: Callable[[int, int], None] | None,
+                batch_size: int = 2048) -> None:
+    """Check every row into ``records``. In a list with dose columns each record also gets
+    its doses (from its row, or every row of the person) and the dose checks, a batch of
+    records at a time (the dose checks work a column at a time)."""
+    checked = _checked(rows, items, fonts, ctx)
+    if ctx.dose_plan is None:
+        append = records.append
+        for rec, _values in checked:
+            append(rec)
+            if on_progress and not len(records) % 10_000:
+                on_progress(len(records), total)
+        return
     batch: list[tuple[Record, Sequence[object]]] = []
-    for row, values in rows:
-        if pick is not None and len(values) >= width:
-            cells = dict(zip(names, pick(values), strict=False))
-        else:
-            n = len(values)
-            cells = {f: (values[i] if i < n else None) for f, i in items}
-        rec = build_record(row, cells, fonts.get(row))
-        for check in checks:
-            check(rec, ctx)
-        batch.append((rec, values))
+    for pair in checked:
+        batch.append(pair)
         if len(batch) >= batch_size:
             _dose_batch(batch, ctx, records, total, on_progress)
             batch = []

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import Rule, rule
-from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue, build_doses
+from vaxclean_xl.core.doses import Vaccine, VaccineCatalogue, build_doses, is_empty
 from vaxclean_xl.core.model import (
     Category,
     Dose,
@@ -241,10 +241,6 @@ fmt_date = nz.format_date
 _parse_text_date = lru_cache(maxsize=16_384)(nz.parse_date)  # dates repeat across a list
 
 
-def _empty(raw: object) -> bool:
-    return raw is None or raw == "" or (raw.__class__ is str and raw.isspace())  # type: ignore[union-attr]
-
-
 def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: object,
                 draw: object, lot_missing: bool, site_missing: bool, cat: VaccineCatalogue,
                 today: _dt.date) -> tuple:
@@ -255,7 +251,7 @@ def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: ob
     checks)."""
     out: list[tuple] = []
     vaccine = None
-    has_vaccine = not _empty(vraw)
+    has_vaccine = not is_empty(vraw)
     if has_vaccine:
         text = vraw if vraw.__class__ is str else nz.cell_text(vraw)
         name, exact = cat.lookup(text)  # type: ignore[arg-type]
@@ -269,7 +265,7 @@ def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: ob
                 out.append(_finding(DOSE104, number, "vaccine", vraw, name,
                                     text=nz.cell_text(text), vaccine=name))
     day = None
-    if not _empty(draw):
+    if not is_empty(draw):
         cls = draw.__class__
         if cls is _dt.date:  # calamine gives dates without a time as date
             day = draw
@@ -411,7 +407,7 @@ def _shared_dose(number: int, where: DoseColumns, got: tuple, ctx: Context,
     """(the dose every record with these cells in the slot shares, the findings' fields but
     the row, the bounds for the checks against the date of birth or None); ``_EMPTY`` when
     every cell is empty."""
-    if all(_empty(v) for v in got):
+    if all(is_empty(v) for v in got):
         return _EMPTY
     name, day, found, person = _facts(number, where, got, ctx, cat)
     return Dose(number, got, None, where, name, day), found, person
@@ -424,8 +420,8 @@ def _facts(number: int, where: DoseColumns, vals: tuple, ctx: Context,
     vi, di, li, si = where.vaccine, where.date, where.lot, where.site
     vraw = vals[vi] if vi >= 0 else None
     draw = vals[di] if di >= 0 else None
-    lot_missing = li >= 0 and _empty(vals[li])
-    site_missing = si >= 0 and _empty(vals[si])
+    lot_missing = li >= 0 and is_empty(vals[li])
+    site_missing = si >= 0 and is_empty(vals[si])
     key = (number, vi, di, vraw, draw, lot_missing, site_missing)
     memo = ctx.dose_memo
     facts = memo.get(key)
