@@ -27,3 +27,5 @@ class Context:
     # the wide dose slots as ``rules.dose.check_rows`` unpacks them, each with its memo of
     # the slot's cell values -> facts
     dose_slots: list[tuple] = field(default_factory=list)
+    # one copy of each dose cell value seen, the memos' keys are made of (``rules.dose``)
+    dose_cells: dict = field(default_factory=dict)

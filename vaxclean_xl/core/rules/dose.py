@@ -9,8 +9,10 @@ a ``dose<N>_<part>`` field, and the record's ``vaccination`` status sums them up
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 
 from vaxclean_xl.core import normalize as nz
 from vaxclean_xl.core.catalogue import Rule, rule
@@ -328,6 +330,21 @@ def _ages(lo: int | None, hi: int | None) -> str:
     return f"từ {lo} tuổi" if lo is not None else f"đến {hi} tuổi"
 
 
+# A checked dose as the per-person checks take it: a plain tuple, indexed a million times,
+# made once per distinct dose by :func:`_facts` (all but the dose) and shared.
+#   0 the Dose · 1 its own findings' fields but the row · 2, 3 the earliest and latest
+#   birth years that need no age check · 4 the ``person`` bounds of :func:`_dose_facts` ·
+#   5 number · 6 date as ordinal or None · 7 the same, or _LATE without a date ·
+#   8 per pair kind (_ORDER … _BOOSTER2): the earliest ordinal of the next dose that draws
+#   no finding after this one · 9 Vaccine or None · 10 the latest birth year surely old
+#   enough for a second booster on this date · 11 a first dose's pair kind of each later
+#   dose number (None for other doses) · 12 the shortest primary gap after it or None
+_ORDER, _PRIMARY, _ADDITIONAL, _BOOSTER1, _BOOSTER2 = range(5)
+_LATE = 1 << 40  # after any date: a dose without a date passes the quick pair test
+_NO_DUES = (-_LATE,) * 5  # a dose without a date asks nothing of the next one
+_ORDER_ONLY = (_ORDER,) * 16  # the pairs of a history without a known first vaccine
+
+
 def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> None:
     """Build the doses of a batch of records from their rows (or their persons' rows) and
     check them.
@@ -348,75 +365,99 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
         return
     slots = ctx.dose_slots
     if not slots:
-        slots.extend(_slot(number, get, where, need)
+        ctx.dose_cells = _Cells()
+        slots.extend(_SlotMemo(number, get, where, need, ctx)
                      for number, get, where, need in plan.flat)
     rows = [values for _, values in batch]
     shortest = min(map(len, rows))
     columns = []
-    for number, get, where, need, memo in slots:
+    for memo in slots:
+        get, need = memo.get_cells, memo.need
         if shortest >= need:
-            gots = list(map(get, rows))
+            gots = map(get, rows)
         else:
-            cols = tuple(where.cols.values())
-            gots = [get(v) if len(v) >= need else
+            cols = tuple(memo.where.cols.values())
+            gots = [get(v) if len(v) >= need else  # type: ignore[assignment]
                     tuple(v[c] if c < len(v) else None for c in cols) for v in rows]
-        facts = list(map(memo.get, gots))
-        for i in [i for i, f in enumerate(facts) if f is None]:
-            got = gots[i]
-            f = memo.get(got)
-            if f is None:
-                if len(memo) > 65_536:
-                    memo.clear()
-                f = memo[got] = _shared_dose(number, where, got, ctx, cat)
-            facts[i] = f
-        columns.append(facts)
+        columns.append(list(map(memo.__getitem__, gots)))  # a miss: _SlotMemo.__missing__
+    # each record's checked doses and its doses, made in C (``map``): only the checks that
+    # need the person run in Python
+    facts_of = list(map(list, map(filter, repeat(None), zip(*columns, strict=True))))
+    doses_of = map(list, map(map, repeat(_DOSE_OF), facts_of))
     today = ctx.today
-    for (rec, _), row_facts in zip(batch, zip(*columns, strict=True), strict=True):
-        doses: list[Dose] = []
-        dob = rec.dob
-        if dob is not None and dob > today:
-            dob = None
-        for f in row_facts:
-            if f is _EMPTY:
-                continue
-            dose, found, person = f
-            doses.append(dose)
-            if found:
-                row = rec.row
-                findings = rec.findings
-                for t in found:
-                    findings.append(Finding(row, *t))
-            if person is not None and dob is not None and not (
-                    person[3] <= dob.year <= person[2]):  # not surely of age that day
-                _check_person(rec, dose, dose.date, dob, person)
-        if doses:
+    for (rec, _), facts, doses in zip(batch, facts_of, doses_of, strict=True):
+        if facts:
             rec.doses = doses
-            _check_history(rec, doses, cat)
+            dob = rec.dob
+            _check_doses(rec, facts, None if dob is not None and dob > today else dob, cat)
 
 
-def _slot(number: int, get: object, where: DoseColumns, need: int) -> tuple:
-    """One wide dose slot as :func:`check_rows` unpacks it, with its memo."""
-    return (number, get, where, need, {})
+_DOSE_OF = itemgetter(0)
 
 
-_EMPTY: tuple = ()
+class _SlotMemo(dict):
+    """One wide dose slot's cell values -> its checked dose (None when every cell is
+    empty): records with the same cells in the slot share one :class:`Dose`."""
+
+    __slots__ = ("number", "get_cells", "where", "need", "ctx")
+
+    def __init__(self, number: int, get: Callable, where: DoseColumns, need: int,
+                 ctx: Context) -> None:
+        super().__init__()
+        self.number, self.get_cells, self.where, self.need, self.ctx = (
+            number, get, where, need, ctx)
+
+    def __missing__(self, got: tuple) -> tuple | None:
+        if len(self) > 65_536:
+            self.clear()
+        ctx = self.ctx
+        cells: _Cells = ctx.dose_cells  # type: ignore[assignment]
+        key = tuple(map(cells.__getitem__, got))
+        if all(map(cells.blank.__contains__, key)):
+            fact = None
+        else:
+            number, where = self.number, self.where
+            name, day, tail = _facts(number, where, key, ctx, ctx.vaccines)  # type: ignore[arg-type]
+            fact = (Dose(number, key, None, where, name, day), *tail)
+        self[key] = fact
+        return fact
 
 
-def _shared_dose(number: int, where: DoseColumns, got: tuple, ctx: Context,
-                 cat: VaccineCatalogue) -> tuple:
-    """(the dose every record with these cells in the slot shares, the findings' fields but
-    the row, the bounds for the checks against the date of birth or None); ``_EMPTY`` when
-    every cell is empty."""
-    if all(is_empty(v) for v in got):
-        return _EMPTY
-    name, day, found, person = _facts(number, where, got, ctx, cat)
-    return Dose(number, got, None, where, name, day), found, person
+class _Cells(dict):
+    """Each dose cell value seen -> one copy of it made when first seen: the memos' keys
+    are built of these, so a lookup compares the row's cells with a few thousand objects
+    that stay in the CPU cache instead of the cells of whichever row came first (scattered
+    over the whole list; measured: a fifth of the lookups' time). ``blank``: the copies
+    that are empty cells."""
+
+    __slots__ = ("blank",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blank: set[object] = set()
+
+    def __missing__(self, value: object) -> object:
+        cls = value.__class__
+        if cls is str:
+            copy: object = (value + " ")[:-1]  # type: ignore[operator]
+        elif cls is _dt.date:
+            copy = _dt.date(value.year, value.month, value.day)  # type: ignore[attr-defined]
+        else:
+            copy = value
+        if is_empty(copy):
+            self.blank.add(copy)
+        if len(self) > 65_536:
+            self.clear()
+            self.blank.clear()
+        self[copy] = copy
+        return copy
 
 
 def _facts(number: int, where: DoseColumns, vals: tuple, ctx: Context,
            cat: VaccineCatalogue) -> tuple:
-    """:func:`_dose_facts` of a dose, remembered by the cells that decide them (the lot and
-    site only count as missing or not)."""
+    """What a dose's cells give (:func:`_dose_facts`) as (platform spelling, date, the
+    checked dose's fields but the dose), remembered by the cells that decide them (the lot
+    and site only count as missing or not)."""
     vi, di, li, si = where.vaccine, where.date, where.lot, where.site
     vraw = vals[vi] if vi >= 0 else None
     draw = vals[di] if di >= 0 else None
@@ -428,9 +469,50 @@ def _facts(number: int, where: DoseColumns, vals: tuple, ctx: Context,
     if facts is None:
         if len(memo) > 262_144:
             memo.clear()
-        facts = memo[key] = _dose_facts(number, vi >= 0, di >= 0, vraw, draw, lot_missing,
-                                        site_missing, cat, ctx.today)
+        name, day, found, person = _dose_facts(number, vi >= 0, di >= 0, vraw, draw,
+                                               lot_missing, site_missing, cat, ctx.today)
+        facts = memo[key] = (name, day, _tail(number, name, day, found, person, cat))
     return facts
+
+
+def _tail(number: int, name: str | None, day: _dt.date | None, found: tuple,
+          person: tuple | None, cat: VaccineCatalogue) -> tuple:
+    """A checked dose's fields but the dose (see the layout above)."""
+    v = cat.vaccines[name] if name else None
+    lo, hi = (person[3], person[2]) if person is not None else (0, _LATE)
+    pmin = v.primary_minimum(cat.tolerance_days) if v is not None else None
+    ordinal = None
+    at, dues, b2_hi = _LATE, _NO_DUES, _LATE
+    if day is not None:
+        ordinal = at = day.toordinal()
+        dues, b2_hi = _dues(day, max(pmin or 0, 0), cat.additional_min_days,
+                            cat.booster1_min_months, cat.booster2_min_months,
+                            cat.boosters_from, cat.booster2_min_age)
+    kinds = None
+    if number == 1 and v is not None:
+        kinds = _kinds(v.primary_doses, v.primary_doses + (v.name in cat.additional_primary))
+    return (found, lo, hi, person, number, ordinal, at, dues, v, b2_hi, kinds, pmin)
+
+
+@lru_cache(maxsize=65_536)
+def _dues(day: _dt.date, primary_gap: int, additional_days: int, booster1_months: int,
+          booster2_months: int, boosters_from: _dt.date, booster2_age: int
+          ) -> tuple[tuple[int, ...], int]:
+    """(the next dose's earliest ordinal that draws no finding, by pair kind; the latest
+    birth year surely old enough for a second booster) after a dose on ``day``."""
+    ordinal, boosters = day.toordinal(), boosters_from.toordinal()
+    return ((ordinal, ordinal + primary_gap, max(ordinal + additional_days, boosters),
+             max(add_months(day, booster1_months).toordinal(), boosters),
+             max(add_months(day, booster2_months).toordinal(), boosters)),
+            day.year - booster2_age - 1)
+
+
+@lru_cache(maxsize=64)
+def _kinds(primary: int, offset: int) -> tuple[int, ...]:
+    """The kind of pair each dose number 0–15 makes with the dose before it, in a series
+    of ``primary`` doses whose booster 1 is dose ``offset + 1``."""
+    return tuple(_PRIMARY if k <= primary else _ADDITIONAL if k <= offset else
+                 _BOOSTER1 if k == offset + 1 else _BOOSTER2 for k in range(16))
 
 
 def check(rec: Record, ctx: Context) -> None:
@@ -443,76 +525,113 @@ def check(rec: Record, ctx: Context) -> None:
     dob = rec.dob
     if dob is not None and dob > ctx.today:
         dob = None
-    findings = rec.findings
+    facts = []
     for dose in doses:
-        name, day, found, person = _facts(dose.number, dose.where, dose.values, ctx, cat)
+        name, day, tail = _facts(dose.number, dose.where, dose.values, ctx, cat)
         dose.vaccine = name
         dose.date = day
-        for f in found:
-            findings.append(Finding(dose.row, *f))
-        if person is not None and dob is not None:
-            _check_person(rec, dose, day, dob, person)
-    _check_history(rec, doses, cat)
+        facts.append((dose, *tail))
+    _check_doses(rec, facts, dob, cat)
 
 
-def _check_history(rec: Record, doses: list[Dose], cat: VaccineCatalogue) -> None:
-    numbers: set[int] = set()
-    if doses[-1].number != len(doses) and max(numbers := {d.number for d in doses}) > len(
-            numbers):  # a gap (the set is only built when the last number says there may be)
-        seen = set()
-        for d in doses:
-            if d.number in seen:
-                continue
-            seen.add(d.number)
-            missing = [k for k in range(1, d.number) if k not in numbers]
-            if missing and d.number - 1 not in numbers:
-                _add(rec, DOSE009, d, "date", missing=", ".join(map(str, missing)))
-    first = doses[0] if doses[0].number == 1 else None
-    series = cat.vaccines.get(first.vaccine) if first and first.vaccine else None
-    primary = series.primary_doses if series else 0
-    additional = series is not None and series.name in cat.additional_primary
-    prev: Dose | None = None
-    for d in doses:
-        if prev is not None and prev.date and d.date and prev.number == d.number - 1:
-            if d.date < prev.date:
-                _add(rec, DOSE008, d, "date", date=fmt_date(d.date), prev=prev.number,
-                     prev_date=fmt_date(prev.date))
-            elif series is not None:
-                _check_interval(rec, prev, d, series, primary, additional, cat)
-        prev = d
+def _check_doses(rec: Record, facts: list[tuple], dob: _dt.date | None,
+                 cat: VaccineCatalogue) -> None:
+    """A person's checked doses, in dose order: each dose's own findings, its date against
+    the date of birth (``dob``, None when unknown or in the future), then the history."""
+    findings = rec.findings
+    year = dob.year if dob is not None else None
+    for f in facts:
+        if f[1]:
+            row = f[0].row_of(rec)
+            for t in f[1]:
+                findings.append(Finding(row, *t))
+        if year is not None and not f[2] <= year <= f[3]:  # not surely of age that day
+            dose = f[0]
+            _check_person(rec, dose, dose.date, dob, f[4])  # type: ignore[arg-type]
+    if facts[-1][5] != len(facts):
+        _check_gaps(rec, facts)
+    first = facts[0]
+    kinds = first[11] if first[5] == 1 else None
+    series: Vaccine | None = first[9] if kinds is not None else None
+    if kinds is None:
+        kinds = _ORDER_ONLY
+    prev = first
+    for f in facts[1:]:
+        number = f[5]
+        if prev[5] == number - 1:
+            kind = kinds[number] if number < 16 else kinds[15]
+            # the quick test: at or after the due date, the first vaccine again in the
+            # primary series, surely old enough for a second booster: nothing to report
+            if f[7] < prev[8][kind] or (kind == _PRIMARY and f[9] is not series
+                                        and f[9] is not None) or (
+                    kind == _BOOSTER2 and year is not None and year > f[10]):
+                _check_pair(rec, prev, f, series, kind, cat)
+        prev = f
 
 
-def _check_interval(rec: Record, prev: Dose, d: Dose, series: Vaccine, primary: int,
-                    additional: bool, cat: VaccineCatalogue) -> None:
-    """Intervals and mixing of dose ``d`` after ``prev`` (consecutive, dates in order)."""
-    assert prev.date is not None and d.date is not None
-    days = (d.date - prev.date).days
-    if d.number <= primary:
-        pv = cat.vaccines.get(prev.vaccine) if prev.vaccine else None
-        minimum = pv.primary_minimum(cat.tolerance_days) if pv else None
-        if minimum is not None and days < minimum:
-            _add(rec, DOSE101, d, "date", prev=prev.number, days=days, minimum=minimum,
-                 vaccine=pv.name)
-        first = series.name
-        if d.vaccine and d.vaccine != first:
-            since = cat.mixing.get((first, d.vaccine), _NEVER)
-            if since is _NEVER or (since is not None and d.date < since):
-                when = f" (được phép từ {fmt_date(since)})" if isinstance(since, _dt.date) \
-                    else ""
-                _add(rec, DOSE103, d, "vaccine", vaccine=d.vaccine, first=first, when=when)
+def _check_pair(rec: Record, prev: tuple, f: tuple, series: Vaccine | None, kind: int,
+                cat: VaccineCatalogue) -> None:
+    """Dose ``f`` after the dose before it, ``prev``: order, then the interval and mixing
+    its ``kind`` of pair asks for."""
+    last, ordinal = prev[6], f[6]
+    if last is None or ordinal is None:
         return
-    step = d.number - primary  # 1: first dose after the primary series
-    if additional:
-        step -= 1  # the additional dose (step 0) comes before the boosters
-    day, last = d.date, prev.date
+    if ordinal < last:
+        d = f[0]
+        _add(rec, DOSE008, d, "date", date=fmt_date(d.date), prev=prev[5],
+             prev_date=fmt_date(prev[0].date))
+    elif series is None:
+        return
+    elif kind == _PRIMARY:
+        _check_primary(rec, prev, f, ordinal - last, series, cat)
+    else:
+        _check_booster(rec, prev, f, kind - _BOOSTER1 + 1, ordinal - last, cat)
+
+
+def _check_gaps(rec: Record, facts: list[tuple]) -> None:
+    """A later dose recorded without the one before it (the doses' numbers have a gap)."""
+    numbers = {f[5] for f in facts}
+    if max(numbers) <= len(numbers):
+        return
+    seen = set()
+    for f in facts:
+        d = f[0]
+        if d.number in seen:
+            continue
+        seen.add(d.number)
+        missing = [k for k in range(1, d.number) if k not in numbers]
+        if missing and d.number - 1 not in numbers:
+            _add(rec, DOSE009, d, "date", missing=", ".join(map(str, missing)))
+
+
+def _check_primary(rec: Record, prev: tuple, f: tuple, days: int, series: Vaccine,
+                   cat: VaccineCatalogue) -> None:
+    """Interval and mixing of a dose of the primary series after the dose before it."""
+    d = f[0]
+    minimum = prev[12]
+    if minimum is not None and days < minimum:
+        _add(rec, DOSE101, d, "date", prev=prev[5], days=days, minimum=minimum,
+             vaccine=prev[9].name)
+    v = f[9]
+    if v is not None and v is not series:
+        first = series.name
+        since = cat.mixing.get((first, v.name), _NEVER)
+        if since is _NEVER or (since is not None and d.date < since):
+            when = f" (được phép từ {fmt_date(since)})" if isinstance(since, _dt.date) else ""
+            _add(rec, DOSE103, d, "vaccine", vaccine=v.name, first=first, when=when)
+
+
+def _check_booster(rec: Record, prev: tuple, f: tuple, step: int, days: int,
+                   cat: VaccineCatalogue) -> None:
+    """A dose after the primary series: the additional dose (``step`` 0) or booster
+    ``step``, against the dose before it."""
+    d, p = f[0], prev[0]
+    day, last = d.date, p.date
     if step <= 0:
         early = days < cat.additional_min_days
     else:
         months = cat.booster1_min_months if step == 1 else cat.booster2_min_months
-        # whole months between the two dates decide, except in the month before the due
-        # date (month ends: 30/11 + 3 months is 28/02)
-        gap = (day.year - last.year) * 12 + day.month - last.month - (day.day < last.day)
-        early = gap < months and (gap < months - 1 or day < add_months(last, months))
+        early = day < add_months(last, months)  # month ends: 30/11 + 3 months is 28/02
         if step > 1:
             dob = rec.dob
             if dob is not None and dob <= day:
@@ -520,11 +639,11 @@ def _check_interval(rec: Record, prev: Dose, d: Dose, series: Vaccine, primary: 
                 if age < cat.booster2_min_age:
                     _add(rec, DOSE107, d, "date", age=age, min_age=cat.booster2_min_age)
     if early:
-        kind, due, rule_text = _booster_due(step, prev, cat)
+        kind, due, rule_text = _booster_due(step, p, cat)
         _add(rec, DOSE102, d, "date", kind=kind,
              detail=f"tiêm {fmt_date(day)}, hướng dẫn {rule_text} (từ {fmt_date(due)})")
     elif day < cat.boosters_from:
-        _add(rec, DOSE102, d, "date", kind=_booster_due(step, prev, cat)[0],
+        _add(rec, DOSE102, d, "date", kind=_booster_due(step, p, cat)[0],
              detail=f"tiêm {fmt_date(day)}, trước khi bắt đầu tiêm mũi nhắc lại "
                     f"({fmt_date(cat.boosters_from)})")
 
