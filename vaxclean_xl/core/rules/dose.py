@@ -387,7 +387,7 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
     today = ctx.today
     for (rec, _), facts, doses in zip(batch, facts_of, doses_of, strict=True):
         if facts:
-            rec.doses = doses
+            rec.history = (doses, ())  # rec.doses = doses (a wide list: one row a person)
             dob = rec.dob
             _check_doses(rec, facts, None if dob is not None and dob > today else dob, cat)
 
