@@ -24,8 +24,8 @@ class Context:
     # what a dose's own cells give (vaccine, date, findings), by its number, columns and
     # cell values: a list repeats the same few vaccines and dates (``rules.dose.check``)
     dose_memo: dict[tuple, tuple] = field(default_factory=dict)
-    # the wide dose slots as ``rules.dose.check_rows`` unpacks them, each with its memo of
-    # the slot's cell values -> facts
-    dose_slots: list[tuple] = field(default_factory=list)
+    # the wide dose slots, each a memo of its cell values -> checked dose
+    # (``rules.dose._SlotMemo``, a dict)
+    dose_slots: list[dict] = field(default_factory=list)
     # one copy of each dose cell value seen, the memos' keys are made of (``rules.dose``)
     dose_cells: dict = field(default_factory=dict)
