@@ -196,8 +196,7 @@ def install_table(targets: list[tuple[str, str]]) -> dict[str, Any]:
         "done": _info("Đã cài xong. Mở Excel: trên thanh công cụ có thẻ «Làm sạch TC»; bấm "
                       "«Kiểm tra cài đặt» để xem phiên bản. Python dùng cho các nút: {VENV}."),
     }
-    return {"schema": "vaxclean.install-table/1", "env": _ENV, "vars": _VARS,
-            "programs": _PROGRAMS, "steps": steps, "messages": messages}
+    return _table(steps, messages)
 
 
 def uninstall_table() -> dict[str, Any]:
@@ -217,6 +216,11 @@ def uninstall_table() -> dict[str, Any]:
         "done": _info("Đã gỡ vaxclean. Python vẫn còn trên máy; gỡ Python (nếu muốn) trong "
                       "Settings > Apps."),
     }
+    return _table(steps, messages)
+
+
+def _table(steps: list[dict[str, Any]], messages: dict[str, Any]) -> dict[str, Any]:
+    """A table of the runner's schema: the shared environment, variables and programs."""
     return {"schema": "vaxclean.install-table/1", "env": _ENV, "vars": _VARS,
             "programs": _PROGRAMS, "steps": steps, "messages": messages}
 
