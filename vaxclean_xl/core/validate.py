@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 from operator import itemgetter
 
 from vaxclean_xl.core import normalize as nz
@@ -162,31 +163,19 @@ def _check_rows(rows: Iterable[tuple[int, Sequence[object]]], items: list[tuple[
     its doses (from its row, or every row of the person) and the dose checks, a batch of
     records at a time (the dose checks work a column at a time)."""
     checked = _checked(rows, items, fonts, ctx)
-    if ctx.dose_plan is None:
-        append = records.append
-        for rec, _values in checked:
-            append(rec)
-            if on_progress and not len(records) % 10_000:
-                on_progress(len(records), total)
-        return
-    batch: list[tuple[Record, Sequence[object]]] = []
-    for pair in checked:
-        batch.append(pair)
-        if len(batch) >= batch_size:
-            _dose_batch(batch, ctx, records, total, on_progress)
-            batch = []
-    _dose_batch(batch, ctx, records, total, on_progress)
-
-
-def _dose_batch(batch: list[tuple[Record, Sequence[object]]], ctx: Context,
-                records: list[Record], total: int,
-                on_progress: Callable[[int, int], None] | None) -> None:
-    for dose_check in DOSE_CHECKS:
-        dose_check(batch, ctx)
-    for rec, _ in batch:
-        records.append(rec)
-        if on_progress and not len(records) % 10_000:
+    doses = ctx.dose_plan is not None
+    size = batch_size if doses else 10_000
+    while batch := list(islice(checked, size)):
+        if doses:
+            for dose_check in DOSE_CHECKS:
+                dose_check(batch, ctx)
+        before = len(records)
+        records.extend(map(_RECORD_OF, batch))
+        if on_progress and before // 10_000 != len(records) // 10_000:
             on_progress(len(records), total)
+
+
+_RECORD_OF = itemgetter(0)
 
 
 def validate_records(records: list[Record], present: Iterable[str],
