@@ -399,3 +399,17 @@ def test_station_aliases_from_the_settings_file_and_sheet(tmp_path):
         settings_from_rows([["vaccine_aliases", "Nano = Nanocovax"]])
     with pytest.raises(InputError, match="tên gọi khác = tên vắc xin"):
         settings_from_rows([["vaccine_aliases", "chỉ một tên"]])
+
+
+def test_dose013_lot_or_site_without_vaccine_and_date():
+    """A dose holding only a lot or a site is still a dose on the list: it is reported, and
+    a later dose is not told it lacks it (it is there, half written)."""
+    assert codes(dose(None, None), dose("Pfizer", "22/09/2021")) == ["DOSE013"]
+    assert codes(dose(None, "", "", "01004")) == ["DOSE013", "DOSE105"]
+    assert codes(dose(None, None, None, None), dose("Pfizer", "22/09/2021")) == ["DOSE009"]
+    only_lot = DoseLayout(wide={1: {"lot": 4}})  # a list without vaccine or date columns
+    assert codes(["FF1234"], layout=only_lot) == []
+    rec = run(dose(None, None))
+    [f] = [f for f in rec.findings if f.code == "DOSE013"]
+    assert (f.field, f.severity.value) == ("dose1_date", "error")
+    assert rec.vaccination == "ERROR" and rec.category.value == "OK"

@@ -138,6 +138,18 @@ DOSE012 = rule(
         "(vaccine_aliases).",
 )
 
+DOSE013 = rule(
+    "DOSE013", "dose-without-vaccine-and-date", "dose_date", E, OK,
+    "Mũi {n}: có số lô hoặc địa điểm tiêm nhưng thiếu cả tên vắc xin và ngày tiêm.",
+    "Dose {n}: a lot or a site but neither a vaccine nor a date.",
+    short_vi="Có số lô hoặc địa điểm tiêm nhưng thiếu tên vắc xin và ngày tiêm.",
+    why="Một mũi tiêm cần tên vắc xin và ngày tiêm; chỉ có số lô hay nơi tiêm thì Nền tảng "
+        "không nhận, và mũi này che mất việc thiếu mũi trước của các mũi sau.",
+    example="Mũi 1: tên vắc xin và ngày tiêm trống, số lô FF1234",
+    fix="Ghi tên vắc xin và ngày tiêm theo phiếu tiêm, hoặc xoá số lô và địa điểm nếu người "
+        "này chưa tiêm mũi này.",
+)
+
 # --- warnings ------------------------------------------------------------------------------
 DOSE101 = rule(
     "DOSE101", "dose-interval-short", "dose_date", W, OK,
@@ -281,8 +293,11 @@ def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: ob
             out.append(_finding(DOSE001, number, "date", draw))
         if not has_vaccine and has_vaccine_col:
             out.append(_finding(DOSE010, number, "vaccine", vraw))
-    elif has_vaccine and has_date_col:
-        out.append(_finding(DOSE011, number, "date", draw))
+    elif has_vaccine:
+        if has_date_col:
+            out.append(_finding(DOSE011, number, "date", draw))
+    elif has_vaccine_col or has_date_col:  # only a lot or a site: still a dose on the list
+        out.append(_finding(DOSE013, number, "date", draw))
     if lot_missing:
         out.append(_finding(DOSE105, number, "lot", None))
     if site_missing:
