@@ -158,7 +158,8 @@ DOSE101 = rule(
     "Dose {n} is {days} days after dose {prev}, less than {vaccine}'s minimum ({minimum}).",
     short_vi="Khoảng cách giữa hai mũi cơ bản ngắn hơn tối thiểu.",
     why="Mỗi vắc xin có khoảng cách tối thiểu giữa các mũi cơ bản (đã tính vài ngày dung sai; "
-        "AstraZeneca từ 4 tuần được phép ở địa phương).",
+        "AstraZeneca từ 4 tuần được phép ở địa phương); khi phối trộn, khoảng cách tính theo "
+        "vắc xin của mũi trước.",
     example="Pfizer 01/09/2021 rồi 10/09/2021",
     fix="Đối chiếu ngày tiêm hai mũi với phiếu tiêm; nếu đúng thì giữ nguyên.",
 )
