@@ -153,7 +153,7 @@ def test_dose102_month_ends():
     assert codes(*three, dose("Pfizer", "29/04/2022")) == ["DOSE102"]
 
 
-def test_dose102_janssen_booster_three_months_after_boosters_began():
+def test_dose102_janssen_booster_three_months_after_the_single_dose():
     janssen = dose("Janssen", "01/10/2021")
     assert codes(janssen, dose("Pfizer", "01/01/2022")) == []
     assert codes(janssen, dose("Pfizer", "31/12/2021")) == ["DOSE102"]

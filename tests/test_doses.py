@@ -412,4 +412,18 @@ def test_dose013_lot_or_site_without_vaccine_and_date():
     rec = run(dose(None, None))
     [f] = [f for f in rec.findings if f.code == "DOSE013"]
     assert (f.field, f.severity.value) == ("dose1_date", "error")
+    assert f.message == "Mũi 1: có số lô hoặc địa điểm tiêm nhưng thiếu tên vắc xin và ngày tiêm."
     assert rec.vaccination == "ERROR" and rec.category.value == "OK"
+
+
+@pytest.mark.parametrize("parts,field,missing", [
+    (("vaccine", "lot"), "dose1_vaccine", "thiếu tên vắc xin."),
+    (("date", "site"), "dose1_date", "thiếu ngày tiêm."),
+])
+def test_dose013_names_only_the_columns_the_list_has(parts, field, missing):
+    """Without a date column DOSE013 marks the vaccine cell and speaks of the vaccine only
+    (and the other way round): its note lands on a cell the list has."""
+    layout = DoseLayout(wide={1: {p: 4 + i for i, p in enumerate(parts)}})
+    rec = run([None, "FF1234"], layout=layout)
+    [f] = [f for f in rec.findings if f.code.startswith("DOSE")]
+    assert (f.code, f.field) == ("DOSE013", field) and f.message.endswith(missing)

@@ -140,14 +140,15 @@ DOSE012 = rule(
 
 DOSE013 = rule(
     "DOSE013", "dose-without-vaccine-and-date", "dose_date", E, OK,
-    "Mũi {n}: có số lô hoặc địa điểm tiêm nhưng thiếu cả tên vắc xin và ngày tiêm.",
-    "Dose {n}: a lot or a site but neither a vaccine nor a date.",
+    "Mũi {n}: có số lô hoặc địa điểm tiêm nhưng thiếu {missing}.",
+    "Dose {n}: a lot or a site, but no vaccine and no date (of the columns the list has).",
     short_vi="Có số lô hoặc địa điểm tiêm nhưng thiếu tên vắc xin và ngày tiêm.",
-    why="Một mũi tiêm cần tên vắc xin và ngày tiêm; chỉ có số lô hay nơi tiêm thì Nền tảng "
-        "không nhận, và mũi này che mất việc thiếu mũi trước của các mũi sau.",
+    why="Một mũi tiêm cần tên vắc xin và ngày tiêm; chỉ có số lô hay địa điểm tiêm thì Nền "
+        "tảng không nhận. Mũi này vẫn được tính là đã ghi, nên các mũi sau không bị báo "
+        "thiếu mũi trước.",
     example="Mũi 1: tên vắc xin và ngày tiêm trống, số lô FF1234",
-    fix="Ghi tên vắc xin và ngày tiêm theo phiếu tiêm, hoặc xoá số lô và địa điểm nếu người "
-        "này chưa tiêm mũi này.",
+    fix="Ghi tên vắc xin và ngày tiêm theo phiếu tiêm, hoặc xóa số lô và địa điểm tiêm nếu "
+        "người này chưa tiêm mũi này.",
 )
 
 # --- warnings ------------------------------------------------------------------------------
@@ -298,7 +299,11 @@ def _dose_facts(number: int, has_vaccine_col: bool, has_date_col: bool, vraw: ob
         if has_date_col:
             out.append(_finding(DOSE011, number, "date", draw))
     elif has_vaccine_col or has_date_col:  # only a lot or a site: still a dose on the list
-        out.append(_finding(DOSE013, number, "date", draw))
+        # blame a column the list has, and name only what it could have held
+        missing = ("tên vắc xin và ngày tiêm" if has_vaccine_col and has_date_col else
+                   "tên vắc xin" if has_vaccine_col else "ngày tiêm")
+        out.append(_finding(DOSE013, number, "date" if has_date_col else "vaccine",
+                            draw if has_date_col else vraw, missing=missing))
     if lot_missing:
         out.append(_finding(DOSE105, number, "lot", None))
     if site_missing:
