@@ -579,3 +579,44 @@ def test_cli_exit_codes(runs, tmp_path, capsys, monkeypatch):
     assert main(["progress", str(tmp_path / "khong-co.json"), "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("Lỗi: Không tìm thấy")
+
+
+def test_an_output_in_a_folder_read_is_never_an_input(runs, tmp_path):
+    """A file progress or merge would read from a folder given to it is refused as the
+    output (it used to be overwritten: a police list, a hamlet's returned file, the
+    manifest), with the input unchanged; their own earlier output there may be replaced."""
+    work = tmp_path / "xa-a"
+    shutil.copytree(runs["a"]["src"].parent, work)
+    police = work / "danh-sach-xa-a.congan.xlsx"
+    before = police.read_bytes()
+    with pytest.raises(VaxcleanError) as err:
+        PR.progress([work], police)
+    assert err.value.code == "E201" and "làm mất tệp này" in err.value.message
+    assert police.read_bytes() == before
+    # progress replaces its own earlier report in the folder it reads
+    PR.progress([work], work / "tien-do.xlsx")
+    assert PW.is_progress_workbook(work / "tien-do.xlsx")
+    PR.progress([work], work / "tien-do.xlsx")
+
+    returned = sorted((work / "thon-tra-ve").glob("*.xlsx"))[0]
+    kept = returned.read_bytes()
+    src = work / "danh-sach-xa-a.xlsx"
+    for out, rep in ((returned, None), (work / "gop2.xlsx", returned)):
+        with pytest.raises(VaxcleanError) as err:
+            merge_files(src, [work / "thon-tra-ve"], out, rep, today=TODAY)
+        assert err.value.code == "E201"
+    with pytest.raises(VaxcleanError) as err:  # the file named directly as well
+        merge_files(src, [returned], returned, today=TODAY)
+    assert err.value.code == "E201"
+    manifest = work / "gui-thon" / "manifest.json"
+    manifest_bytes = manifest.read_bytes()
+    with pytest.raises(VaxcleanError) as err:
+        merge_files(src, [work / "thon-tra-ve", manifest], work / "gop3.xlsx", manifest,
+                    today=TODAY)
+    assert err.value.code == "E201"
+    assert returned.read_bytes() == kept and manifest.read_bytes() == manifest_bytes
+    # an earlier MERGED in the returned folder may be replaced by the next merge
+    inside = work / "thon-tra-ve" / "ket-qua.xlsx"
+    merge_files(src, [work / "thon-tra-ve"], inside, today=TODAY)
+    merge_files(src, [work / "thon-tra-ve"], inside, today=TODAY)
+    assert returned.read_bytes() == kept

@@ -677,3 +677,16 @@ def read_change_log(path: str | Path, source_format: str = "xlsx") -> list[Logge
                 file=got["Tệp"], hamlet=got["Thôn/xóm"], match=got["Cách khớp"],
                 round=int(lan) if lan.isdigit() else 1), None)
     return sorted(out, key=lambda c: c.round)  # (stable: each sheet's own order kept)
+
+
+def is_merged_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is a MERGED workbook an earlier merge wrote (it has the merge's
+    own sheets): such a file in a folder of returned files may be replaced by a new
+    merge; any other file there is an input and must not be."""
+    from vaxclean_xl.io.reader import sheet_names
+
+    try:
+        names = set(sheet_names(path))
+    except Exception:  # unreadable: not ours
+        return False
+    return SHEET_FILES in names and SHEET_CHANGES in names

@@ -336,3 +336,18 @@ def _read_line(values: list, passport: bool = False) -> ProgressLine:
                         passport={s: int(cells[c] or 0) for c, s in
                                   enumerate(PASSPORT_STATUSES, PASSPORT_COL)}
                         if passport else None)
+
+
+def is_progress_workbook(path: str | Path) -> bool:
+    """Whether ``path`` is a progress workbook (its first sheet starts with the title):
+    ``progress`` may replace its own earlier output found in a folder it reads, nothing
+    else there."""
+    from vaxclean_xl.io.reader import iter_sheet_rows, sheet_names
+
+    try:
+        first = sheet_names(path)[0]
+        for _, values in iter_sheet_rows(path, first):
+            return bool(values) and cell_text(values[0]).startswith(TITLE)
+    except Exception:  # unreadable or empty: not ours
+        return False
+    return False

@@ -75,6 +75,7 @@ from vaxclean_xl.formats.merge_report import (
     Note,
     PoliceBlock,
     SourceInfo,
+    is_merged_workbook,
     read_change_log,
 )
 from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file
@@ -157,11 +158,17 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
     rep = Path(report) if report else None
-    files, manifest_paths = collect_returned(
+    files, manifest_paths, held = collect_returned(
         returned, skip=[original, out] + ([rep] if rep else []))
     for target in (out, rep):
         if target is not None:
-            refuse_same_file(target, original, *files)
+            refuse_same_file(target, original, *files, *manifest_paths)
+    for p in held:  # an output named like a file merge reads: only its own may be replaced
+        if p.resolve() != original.resolve() and p.exists() and not is_merged_workbook(p):
+            raise MergeError(
+                f"Tệp kết quả «{p.name}» là một tệp trả về cần gộp; ghi kết quả vào đó sẽ "
+                "làm mất tệp này. Hãy chọn tên hoặc thư mục khác cho tệp kết quả.",
+                code=E.OUTPUT_IS_INPUT)
     if not files:
         raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
                          code=E.NOTHING_RETURNED)

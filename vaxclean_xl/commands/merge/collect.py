@@ -51,19 +51,25 @@ class MergeError(InputError):
 
 
 def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
-                     ) -> tuple[list[Path], list[Path]]:
-    """(spreadsheet files, manifest files) named by ``inputs``: files as given, folders
-    expanded to their spreadsheets (not recursive), skipping lock/temp files, ORIGINAL and
-    the merge's own outputs; a manifest beside a file or in a folder is picked up too."""
+                     ) -> tuple[list[Path], list[Path], list[Path]]:
+    """(spreadsheet files, manifest files, files left out as ``skip``) named by ``inputs``:
+    files as given, folders expanded to their spreadsheets (not recursive), skipping
+    lock/temp files, ORIGINAL and the merge's own outputs; a manifest beside a file or in a
+    folder is picked up too. The third list holds the files found that are in ``skip``:
+    the caller refuses to overwrite one that is not its own earlier output."""
     skipped = {p.resolve() for p in skip}
     files: dict[Path, None] = {}
     manifests: dict[Path, None] = {}
+    held: dict[Path, None] = {}
 
     def wanted(p: Path) -> bool:
         name = p.name
         if name.startswith(("~$", ".~lock", ".")) or name.lower().endswith(OUTPUT_SUFFIX):
             return False
-        return p.resolve() not in skipped
+        if p.resolve() in skipped:
+            held.setdefault(p, None)
+            return False
+        return True
 
     for item in inputs:
         p = Path(item)
@@ -80,12 +86,14 @@ def collect_returned(inputs: Iterable[str | Path], skip: Iterable[Path] = ()
         else:
             if p.resolve() not in skipped:
                 files.setdefault(p, None)
+            else:
+                held.setdefault(p, None)
             if (p.parent / L.MANIFEST_NAME).is_file():
                 manifests.setdefault(p.parent / L.MANIFEST_NAME, None)
     unique: dict[Path, Path] = {}
     for f in files:
         unique.setdefault(f.resolve(), f)
-    return list(unique.values()), list(manifests)
+    return list(unique.values()), list(manifests), list(held)
 
 
 # --------------------------------------------------------------------------- reading

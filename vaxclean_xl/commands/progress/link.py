@@ -30,7 +30,7 @@ from vaxclean_xl.formats import worklist as WL
 from vaxclean_xl.formats.hamlet_file import layout as L
 from vaxclean_xl.formats.merge_report import SCHEMA as MERGE_SCHEMA
 from vaxclean_xl.formats.merge_report import FileEntry, MergeReport
-from vaxclean_xl.formats.progress_workbook import GROUPS
+from vaxclean_xl.formats.progress_workbook import GROUPS, is_progress_workbook
 from vaxclean_xl.formats.readback import header_key, read_meta
 from vaxclean_xl.formats.split_manifest import SCHEMA as MANIFEST_SCHEMA
 from vaxclean_xl.formats.split_manifest import SplitManifest
@@ -227,6 +227,11 @@ def _collect(inputs: Sequence[Path], output: Path) -> list[tuple[Path, bool]]:
                     key = child.resolve()
                     if key != out_key:
                         items.setdefault(key, (child, False))
+                    elif not is_progress_workbook(child):  # only its own may be replaced
+                        raise ProgressError(
+                            f"Tệp kết quả «{child.name}» là một tệp cần đọc trong thư mục "
+                            f"«{p}»; ghi kết quả vào đó sẽ làm mất tệp này. Hãy chọn tên "
+                            "hoặc thư mục khác cho tệp kết quả.", code=E.OUTPUT_IS_INPUT)
         elif p.is_file():
             refuse_same_file(output, p)
             items[p.resolve()] = (p, True)
