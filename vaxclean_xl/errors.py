@@ -55,6 +55,10 @@ class E(enum.StrEnum):
     BAD_MAPPING = ("E108", "Ghép cột không hợp lệ",
                    "A column mapping names an unknown field, no column, or a column the sheet "
                    "does not have.")
+    SHEET_TOO_LARGE = ("E109", "Trang tính quá lớn",
+                       "A cell far from the list (at XFD1048576, say) makes the sheet's range "
+                       "too large to read, or leaves no free column for the status columns; "
+                       "the stray cells must be deleted.")
     SETTINGS = ("E110", "Tệp cài đặt không dùng được",
                 "The settings file cannot be used: unreadable, not UTF-8, a syntax error or an "
                 "unknown key.")

@@ -10,9 +10,11 @@ import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 from vaxclean_xl.core.doses import load_catalogue
 from vaxclean_xl.core.validate import Validation, validate_rows
+from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.atomic import refuse_same_file
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
@@ -22,7 +24,12 @@ Progress = Callable[[str, int, int], None]
 
 
 def beside(src: Path, suffix: str) -> Path:
-    """'<stem><suffix>' beside ``src``: a command's default output."""
+    """'<stem><suffix>' beside ``src``: a command's default output (``src`` "." or "/",
+    which reading refuses as folders, still gets a name here rather than a crash)."""
+    if not src.name:
+        src = src.resolve()
+    if not src.name:  # the root folder
+        return src / f"danh-sach{suffix}"
     return src.with_name(f"{src.stem}{suffix}")
 
 
@@ -118,6 +125,8 @@ def open_list(
     if progress:
         progress("read", 0, 1)
     table = read_table(src, sheet=sheet, mapping=mapping)
+    if not table.rows:
+        raise_no_records(src, table)
     if with_settings:
         settings = settings or load_settings(settings_file, src)
     opened = OpenedList(src, out, table, today or _dt.date.today(), settings or Settings(),
@@ -125,6 +134,13 @@ def open_list(
     if validate:
         opened.validate()
     return opened
+
+
+def raise_no_records(src: Path, table: Table) -> NoReturn:
+    """A list with its header but not one record: nothing to do, and an empty output would
+    look like a clean list."""
+    raise InputError(f"Danh sách «{Path(src).name}» (trang «{table.sheet}») có dòng tiêu đề "
+                     "nhưng không có bản ghi nào bên dưới.", code=E.EMPTY)
 
 
 def apply_values(table: Table, new_values: dict[tuple[int, str], object]

@@ -41,7 +41,12 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaxclean_xl.commands.common import apply_values, open_list, validate_table
+from vaxclean_xl.commands.common import (
+    apply_values,
+    open_list,
+    raise_no_records,
+    validate_table,
+)
 from vaxclean_xl.core.collate import hamlet_order
 from vaxclean_xl.core.model import (
     DOSE_PART_LABEL_VI,
@@ -264,6 +269,8 @@ def edit_list(
     if base_path is not None:
         basis = BASIS_BASELINE
         base_table = read_table(base_path)  # the platform's export: its own sheet name
+        if not base_table.rows:  # nothing to compare with: every record would look new
+            raise_no_records(base_path, base_table)
         base_result = validate_table(base_table, today)
     elif (olds := logged_originals(src, table.source_format)) is not None:
         basis = BASIS_LOG

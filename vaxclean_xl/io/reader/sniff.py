@@ -71,6 +71,9 @@ class Kind:
 
 def sniff(path: Path) -> Kind:
     """Check existence, extension and the real content (files are often mis-named)."""
+    if path.is_dir():
+        raise InputError(f"«{path}» là một thư mục, không phải tệp danh sách; hãy chọn tệp "
+                         "Excel (.xlsx, .xls, .ods) hoặc CSV.", code=E.FILE_MISSING)
     if not path.exists() or not path.is_file():
         raise err_missing(path)
     suffix = path.suffix.lower()

@@ -19,6 +19,7 @@ from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.errors import E, InputError
 from vaxclean_xl.io.reader.doses import find_doses, group_persons
 from vaxclean_xl.io.reader.end import read_records
+from vaxclean_xl.io.reader.extent import check_extent
 from vaxclean_xl.io.reader.fonts import name_fonts
 from vaxclean_xl.io.reader.headers import (
     MapSpec,
@@ -80,7 +81,7 @@ def read_table(
 
     ``sheet`` picks a sheet by name (default: the visible worksheet whose header matches
     the most fields); ``mapping`` is ``field -> column letter or header text``.
-    Raises :class:`InputError` (codes E101–E108) for any unusable input.
+    Raises :class:`InputError` (codes E101–E109) for any unusable input.
     """
     path = Path(path)
     kind = sniff(path)
@@ -88,6 +89,7 @@ def read_table(
 
     best: Scan | None = None
     has_data = False
+    too_large: InputError | None = None
     if kind.fmt == "csv":
         with gc_paused():
             src = csv_source(path)
@@ -118,6 +120,13 @@ def read_table(
                 ]
             lists: list[str] = []  # sheets holding a header with records under it
             for name in candidates:
+                try:
+                    check_extent(path, kind.fmt, name)
+                except InputError as exc:  # a stray far cell: fatal for the sheet asked
+                    if sheet is not None:    # for, another sheet may still hold the list
+                        raise
+                    too_large = too_large or exc
+                    continue
                 src = calamine_source(workbook.get_sheet_by_name(name), name)
                 if src is None:
                     continue
@@ -128,6 +137,8 @@ def read_table(
                 if scan.header and (best is None or scan.header.score > best.header.score):
                     best = scan
     if best is None or best.header is None:
+        if too_large is not None:
+            raise too_large
         if not has_data:
             raise err_empty(path)
         raise err_no_header()
@@ -224,6 +235,7 @@ def iter_sheet_rows(path: str | Path, sheet: str) -> Iterator[tuple[int, list]]:
         src = csv_source(path)
     else:
         with library_errors(path):
+            check_extent(path, kind.fmt, sheet)
             workbook = open_workbook(path, kind.fmt)
             src = calamine_source(workbook.get_sheet_by_name(sheet), sheet)
     if src is None:
@@ -244,6 +256,7 @@ def read_sheets(path: str | Path) -> dict[str, list[tuple[int, list]]]:
     with library_errors(path), gc_paused():
         workbook = open_workbook(path, kind.fmt)
         for name in workbook.sheet_names:
+            check_extent(path, kind.fmt, name)
             src = calamine_source(workbook.get_sheet_by_name(name), name)
             if src is None:
                 out[name] = []

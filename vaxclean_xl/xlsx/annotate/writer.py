@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from vaxclean_xl.errors import OutputError
+from vaxclean_xl.errors import E, OutputError
 from vaxclean_xl.io.atomic import atomic_path
 from vaxclean_xl.xlsx.annotate.notes import build_comments, build_vml, vml_blocks
 from vaxclean_xl.xlsx.annotate.own_sheets import (
@@ -61,6 +61,7 @@ from vaxclean_xl.xlsx.ooxml import (
     WorkbookPackageError,
     add_content_types,
     append_children,
+    col_letter,
     drop_overrides,
     drop_rels,
     esc_attr,
@@ -425,7 +426,11 @@ def _annotate_into(src_p: Path, tmp: str, sheet_name: str, plan: Plan,
         if first_status_col is None:
             first_col = max(first_col, plan.max_value_col + 1)
         if first_col + len(plan.headers) > MAX_COL:
-            raise ValueError("no room for the status columns")
+            raise WorkbookPackageError(
+                f"Trang tính «{sheet_name}» dùng đến cột cuối cùng (có ô ở cột "
+                f"{col_letter(max(extent[0], first_col - 1))}), không còn cột trống để ghi "
+                "kết quả kiểm tra. Hãy xóa các cột thừa bên phải danh sách (Ctrl+End để tìm ô "
+                "cuối), lưu lại rồi chạy lại.", code=E.SHEET_TOO_LARGE)
         args = (zin, pkg, tmp, plan, summaries)
         try:
             write_package(*args, first_col, check, info, extent, macro)

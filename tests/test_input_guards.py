@@ -1,0 +1,109 @@
+"""Inputs a fuzzing review found that crashed a command or passed as a clean list: a value
+at the sheet's last cell (calamine would abort the process asking for 512 GiB), a styled
+cell in the last column (no room for the status columns), a folder given as the list, a
+list with its header and no record. Each is now one Vietnamese line, exit 2, nothing
+written, the input unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.styles import PatternFill
+
+from vaxclean_xl.cli import main
+from vaxclean_xl.commands.edit_list import edit_list
+from vaxclean_xl.commands.validate import validate_file
+from vaxclean_xl.errors import VaxcleanError
+from vaxclean_xl.io.reader import read_table
+from vaxclean_xl.sample import SHEET, generate_sample
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("guards") / "base.xlsx"
+    generate_sample(path, rows=40, seed=5, doses=False)
+    return path
+
+
+def _edited(base: Path, out: Path, edit) -> Path:
+    wb = openpyxl.load_workbook(base)
+    edit(wb)
+    wb.save(out)
+    return out
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _refused(src: Path, code: str, *words: str) -> VaxcleanError:
+    before = _sha(src)
+    out = src.with_name("kq.xlsx")
+    with pytest.raises(VaxcleanError) as err:
+        validate_file(src, out, src.with_name("kq.json"))
+    assert err.value.code == code
+    assert all(w in err.value.message for w in words), err.value.message
+    assert not out.exists() and not src.with_name("kq.json").exists()
+    assert _sha(src) == before
+    assert not [p for p in src.parent.iterdir() if p.name.startswith(".kq")]  # no temp left
+    return err.value
+
+
+def test_value_in_the_last_cell_is_refused_not_an_abort(base, tmp_path):
+    def far(wb):
+        wb[SHEET]["XFD1048576"] = "x"
+    src = _edited(base, tmp_path / "far.xlsx", far)
+    _refused(src, "E109", "XFD1048576", "Ctrl+End")
+    assert main(["validate", str(src)]) == 2
+
+
+def test_far_value_on_another_sheet_does_not_stop_the_list(base, tmp_path):
+    def far(wb):
+        ws = wb.create_sheet("Nháp")
+        ws["A1"], ws["XFD1048576"] = "ghi chú", "x"
+    src = _edited(base, tmp_path / "nhap.xlsx", far)
+    assert len(read_table(src).rows) == 40
+    with pytest.raises(VaxcleanError) as err:  # asked for by name, it is refused
+        read_table(src, sheet="Nháp")
+    assert err.value.code == "E109"
+
+
+def test_styled_last_cell_is_read_and_a_far_value_in_reach_is_fine(base, tmp_path):
+    def styled(wb):
+        wb[SHEET]["XFD1048576"].fill = PatternFill("solid", fgColor="FFFF00")
+    src = _edited(base, tmp_path / "styled.xlsx", styled)
+    assert len(read_table(src).rows) == 40  # a style is no value: the list reads as it is
+    # ... but the annotated copy has no column left for its status columns
+    _refused(src, "E109", "XFD", "không còn cột trống")
+
+    def near(wb):
+        wb[SHEET]["AZ5000"] = "ghi chú"
+    assert read_table(_edited(base, tmp_path / "near.xlsx", near)).rows
+
+
+@pytest.mark.parametrize("folder", [".", "sub"])
+def test_a_folder_as_the_list(tmp_path, monkeypatch, capsys, folder):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    assert main(["validate", folder]) == 2
+    err = capsys.readouterr().err
+    assert "là một thư mục, không phải tệp danh sách" in err and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]
+
+
+def test_header_without_records(base, tmp_path):
+    def no_rows(wb):
+        ws = wb[SHEET]
+        ws.delete_rows(7, ws.max_row)
+    src = _edited(base, tmp_path / "hdr.xlsx", no_rows)
+    _refused(src, "E105", "không có bản ghi nào")
+    csv = tmp_path / "hdr.csv"
+    csv.write_text("Họ và tên,Ngày sinh,Giới tính,Số CCCD\n", encoding="utf-8")
+    _refused(csv, "E105", "không có bản ghi nào")
+    # the platform's export given to edit-list as the original, with no record in it
+    with pytest.raises(VaxcleanError) as err:
+        edit_list(base, tmp_path / "sua.xlsx", baseline=src)
+    assert err.value.code == "E105" and not (tmp_path / "sua.xlsx").exists()
