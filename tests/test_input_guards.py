@@ -107,3 +107,16 @@ def test_header_without_records(base, tmp_path):
     with pytest.raises(VaxcleanError) as err:
         edit_list(base, tmp_path / "sua.xlsx", baseline=src)
     assert err.value.code == "E105" and not (tmp_path / "sua.xlsx").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "{src}", "-o", "kq.csv"], ["validate", "{src}", "-o", "kq"],
+    ["export-import", "{src}", "-o", "r.csv"], ["passport", "{src}", "-o", "hc.json"],
+])
+def test_a_workbook_output_needs_a_workbook_suffix(base, tmp_path, monkeypatch, capsys, args):
+    """An .xlsx written under a .csv (or no) suffix would not open as the user expects."""
+    monkeypatch.chdir(tmp_path)
+    assert main([a.format(src=base) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert "phải có đuôi .xlsx" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

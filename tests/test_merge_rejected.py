@@ -161,3 +161,15 @@ def test_merge_writes_both_outputs_or_neither(case, capsys):
     assert len(err) == 1 and "bao-cao.json" in err[0] and "thư mục" in err[0]
     assert not out.exists()
     assert not [p for p in base.iterdir() if p.name.startswith(".khong-ghi")]
+
+
+def test_accept_of_nothing_held_back_is_reported(case, capsys):
+    """A mistyped row in --accept must not pass silently (it used to be ignored)."""
+    out = case["base"] / "gop-accept-none.xlsx"
+    capsys.readouterr()
+    main(["merge", str(case["src"]), str(case["chia"]), "-o", str(out),
+          "--accept", "99999:dob", "--accept", f"{row_of(DONG[1])}:Họ và tên"])
+    err = capsys.readouterr().err
+    assert "--accept 99999:dob: không có sửa nào bị giữ lại ở dòng 99999, trường «Ngày sinh»" \
+        in err
+    assert f"--accept {row_of(DONG[1])}:" not in err  # the one that applied is not reported

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from vaxclean_xl.core.doses import load_catalogue
 from vaxclean_xl.core.validate import Validation, validate_rows
-from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.errors import E, InputError, OutputError
 from vaxclean_xl.io.atomic import refuse_same_file
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
@@ -103,11 +103,13 @@ def open_list(
     today: _dt.date | None = None,
     validate: bool = True,
     progress: Progress | None = None,
+    workbook: tuple[str, ...] = (".xlsx", ".xlsm"),
 ) -> OpenedList:
     """Open the list ``src`` for a command, in this order:
 
     1. the output: ``output``, else ``<stem><suffix>`` beside ``src`` (None without a
-       suffix); it and each of ``outputs`` must not be ``src`` or one of ``inputs``;
+       suffix), named with one of the ``workbook`` suffixes; it and each of ``outputs``
+       must not be ``src`` or one of ``inputs``;
     2. ``progress("read", 0, 1)``, then the list is read (``sheet``, ``mapping``);
     3. with ``with_settings``: ``settings``, else the settings file, else the list's own
        "Cài đặt" sheet (without it: ``settings`` as given, else empty settings);
@@ -118,6 +120,11 @@ def open_list(
     """
     src = Path(src)
     out = Path(output) if output else (beside(src, suffix) if suffix else None)
+    if out is not None and out.suffix.lower() not in workbook:  # (the output's kind)
+        raise OutputError(
+            f"Tệp kết quả «{out.name}» là sổ tính Excel nên phải có đuôi "
+            f"{' hoặc '.join(workbook)}, không phải «{out.suffix or '(không đuôi)'}».",
+            code=E.OUTPUT_SUFFIX)
     others = [p for p in inputs if p is not None]
     for target in (out, *outputs):
         if target is not None:

@@ -356,7 +356,8 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
                                  the_spec, shown_name=tpl.name)
 
     opened = open_list(src, out, sheet=sheet, mapping=mapping, settings=conf, today=today,
-                       validate=False)
+                       validate=False,
+                       workbook=_output_suffixes(tpl) if tpl is not None else (".xlsx",))
     table = opened.table
     if "id_number" not in table.columns:
         raise InputError("Danh sách không có cột Số CCCD/CMND: không xác định được bản ghi "

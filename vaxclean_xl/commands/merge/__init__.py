@@ -63,6 +63,7 @@ from vaxclean_xl.commands.merge.match import CORRECTABLE, gather
 from vaxclean_xl.commands.merge.police import accept_police, gather_police
 from vaxclean_xl.commands.merge.write import write_merged
 from vaxclean_xl.core.collate import hamlet_order
+from vaxclean_xl.core.model import FIELD_LABEL_VI
 from vaxclean_xl.core.perf import gc_paused
 from vaxclean_xl.core.validate import Validation, validate_records
 from vaxclean_xl.errors import E
@@ -81,6 +82,7 @@ from vaxclean_xl.formats.merge_report import (
 from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file
 from vaxclean_xl.io.reader import Table
 from vaxclean_xl.logs import log_line
+from vaxclean_xl.notices import notify
 
 __all__ = ["CORRECTABLE", "OUTPUT_SUFFIX", "MergeError", "MergeOutcome", "collect_returned",
            "merge_files"]
@@ -200,6 +202,10 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     changes, conflicts, new_values, overruled = decide(g.proposals, source, pg.proposals)
     merged_rows, rejected = settle(table, got.checked, new_values, changes, overruled,
                                    [g.proposals, pg.proposals], accept, today)
+    used = {(r.row, r.field) for r in rejected if r.applied}
+    for row, fld in sorted(accept - used):  # a typo in --accept must not pass unnoticed
+        notify(f"--accept {row}:{fld}: không có sửa nào bị giữ lại ở dòng {row}, trường "
+               f"«{FIELD_LABEL_VI.get(fld, fld)}»; bỏ qua.")
     result = validate_records(got.checked, table.columns, today)
     # a list an earlier merge wrote (status block present) carries that merge's change log:
     # kept in MERGED's log, and the hamlet changes in it that the police reverse now are
