@@ -120,3 +120,23 @@ def test_a_workbook_output_needs_a_workbook_suffix(base, tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert "phải có đuôi .xlsx" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_renamed_headers_keep_the_signature_block_out_of_added_people(base, tmp_path):
+    """A hamlet that renames the headers ("Tên", "CCCD", "Sửa tên") must not turn the
+    file's signature lines into people it added."""
+    from vaxclean_xl.commands.merge import merge_files
+    from vaxclean_xl.commands.split import split_file
+
+    split_file(base, tmp_path / "chia")
+    first = sorted((tmp_path / "chia").glob("*.xlsx"))[0]
+    back = tmp_path / "ve"
+    back.mkdir()
+    wb = openpyxl.load_workbook(first)
+    ws = wb.worksheets[0]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert "NGƯỜI RÀ SOÁT" in texts  # the block the test is about is there
+    ws["C6"], ws["F6"], ws["I6"] = "Tên", "CCCD", "Sửa tên"
+    wb.save(back / first.name)
+    out = merge_files(base, [back], tmp_path / "gop.xlsx", tmp_path / "gop.json")
+    assert out.report["summary"]["added"] == 0

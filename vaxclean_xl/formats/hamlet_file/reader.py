@@ -164,13 +164,15 @@ def lone_name(row: ReturnedRow) -> bool:
 
 
 def is_signature(row: ReturnedRow) -> bool:
-    """The hamlet file's own signature block ('NGƯỜI RÀ SOÁT', '(Ký, ghi rõ họ tên)')."""
-    if not lone_name(row):
+    """The hamlet file's own signature block ('NGƯỜI RÀ SOÁT', '(Ký, ghi rõ họ tên)'): a
+    row whose one typed cell is such a title, in the name column or, when the hamlet
+    renamed that column's header, in a column the merge does not know."""
+    if row.key_text or row.note:
         return False
-    name = row.orig.get("full_name")
-    if blank(name):
-        name = row.corr.get("full_name")
-    return is_signature_text(cell_text(name))  # the list reader's titles: one list of them
+    typed = [v for v in (*row.orig.values(), *row.corr.values(), *row.extra.values())
+             if not blank(v)]
+    # the list reader's titles: one list of them
+    return len(typed) == 1 and is_signature_text(cell_text(typed[0]))
 
 
 def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:
