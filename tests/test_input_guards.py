@@ -140,3 +140,15 @@ def test_renamed_headers_keep_the_signature_block_out_of_added_people(base, tmp_
     wb.save(back / first.name)
     out = merge_files(base, [back], tmp_path / "gop.xlsx", tmp_path / "gop.json")
     assert out.report["summary"]["added"] == 0
+
+
+def test_messages_say_what_is_wrong(base, tmp_path, capsys):
+    """The original given as its own returned file, and the import file and its report
+    under one name, are said as such (not "no returned file" alone, not "same as the
+    input")."""
+    assert main(["merge", str(base), str(base)]) == 2
+    assert "là danh sách gốc, không phải tệp thôn gửi lại" in capsys.readouterr().err
+    out = tmp_path / "r.xlsx"
+    assert main(["export-import", str(base), "-o", str(out), "--report", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "Hai tệp kết quả cùng tên «r.xlsx»" in err and not out.exists()

@@ -242,7 +242,10 @@ def _check_paths(src: Path, out: Path, rep: Path, template: Path | None,
                  baseline: Path | None) -> None:
     inputs = [p for p in (src, template, baseline) if p is not None]
     refuse_same_file(out, *inputs)
-    refuse_same_file(rep, *inputs, out)
+    refuse_same_file(rep, *inputs)
+    if rep.resolve() == out.resolve():
+        raise OutputError(f"Hai tệp kết quả cùng tên «{out.name}» (tệp import và báo cáo); "
+                          "hãy chọn tên khác nhau.", code=E.DUPLICATE_OUTPUT)
     if template is not None and out.suffix.lower() not in _output_suffixes(template):
         allowed = " hoặc ".join(_output_suffixes(template))
         raise VaxcleanError(

@@ -172,8 +172,10 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
                 "làm mất tệp này. Hãy chọn tên hoặc thư mục khác cho tệp kết quả.",
                 code=E.OUTPUT_IS_INPUT)
     if not files:
-        raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp.",
-                         code=E.NOTHING_RETURNED)
+        also = (f" («{original.name}» là danh sách gốc, không phải tệp thôn gửi lại.)"
+                if any(p.resolve() == original.resolve() for p in held) else "")
+        raise MergeError("Không tìm thấy tệp trả về nào (.xlsx, .xlsm, .xls, .ods) để gộp."
+                         + also, code=E.NOTHING_RETURNED)
     out_tmp = batch.path(out)  # checked before the long part, renamed at the very end
     rep_tmp = batch.path(rep) if rep is not None else None
     got = read_all(original, files, password, today, sheet=sheet, mapping=mapping)

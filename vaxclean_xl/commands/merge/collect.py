@@ -250,8 +250,9 @@ def accept_hamlet_files(readable: list[ReturnedFile], accepted: set[str],
             fr.reason = ("Không xác định được tệp thuộc lần chia nào (mất trang «vaxclean» và "
                          "cột «Mã bản ghi»).")
         elif rf.split_id not in accepted:
-            fr.reason = (f"Tệp thuộc một lần chia khác (mã {rf.split_id}; lần chia của danh "
-                         f"sách này: {', '.join(sorted(accepted)) or '?'}), không gộp.")
+            ours = (f"lần chia của danh sách này: {', '.join(sorted(accepted))}"
+                    if accepted else "không tìm thấy lần chia nào của danh sách này")
+            fr.reason = f"Tệp thuộc một lần chia khác (mã {rf.split_id}; {ours}), không gộp."
         else:
             entry = _entry_for(rf, entries)
             fr.hamlet = rf.meta.get("hamlet") or (entry.hamlet if entry is not None else "")
