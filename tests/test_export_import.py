@@ -931,3 +931,30 @@ def test_doses_fill_mui_1_and_mui_2(tmp_path: Path) -> None:
     assert "dose2_vaccine" in outcome.empty_columns  # person 2 had one dose, person 3 none
     assert outcome.empty_columns["dose1_vaccine"] == 1
     assert outcome.empty_columns["dose2_date"] == 3
+
+
+def test_a_dose_column_takes_that_dose_or_nothing(tmp_path: Path) -> None:
+    """Mũi 1 of a person whose list has only their Mũi 2 row stays empty, as does a dose
+    part the list has no column for: matched by header text, the import took the booster as
+    Mũi 1 and another dose's date (found by a fuzzing review)."""
+    src = tmp_path / "mot-dong-mot-mui.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["STT", "Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Thôn/Xóm",
+               "Mũi thứ", "Ngày tiêm", "Tên vắc xin", "Số lô", "Nơi tiêm"])
+    person_a = ["Nguyễn Văn An", "12/03/1989", "Nam", "001089012345", "Thôn 1"]
+    person_b = ["Trần Thị Bình", "05/07/1995", "Nữ", "038195001234", "Thôn 1"]
+    ws.append([1, *person_a, "1", "15/08/2021", "AstraZeneca", "NJ0342", "01001"])
+    ws.append([2, *person_a, "2", "20/11/2021", "Pfizer", "FK8891", "01001"])
+    ws.append([3, *person_b, "2", "01/10/2021", "Pfizer", "FK1", "01001"])
+    for row in ws.iter_rows(min_row=2):
+        row[4].number_format = "@"
+    wb.save(src)
+    out = tmp_path / "import.xlsx"
+    export_import(src, out, today=TODAY)
+    data = openpyxl.load_workbook(out)[DATA_SHEET]
+    got = {data[f"B{r}"].value: [data[f"{c}{r}"].value for c in "QRSTUVWX"]
+           for r in range(9, data.max_row + 1) if data[f"B{r}"].value}
+    assert got["Nguyễn Văn An"] == ["AstraZeneca", "15/08/2021", "NJ0342", "01001",
+                                    "Pfizer", "20/11/2021", "FK8891", "01001"]
+    assert got["Trần Thị Bình"] == [None] * 4 + ["Pfizer", "01/10/2021", "FK1", "01001"]

@@ -188,8 +188,15 @@ def _input_value(raw: object, col: SpecColumn) -> str:
 
 
 def input_columns(table: Table, spec: ImportSpec) -> dict[str, int]:
-    """Spec columns fed from the input ("input" source) -> the input column with that header."""
-    wanted = [c for c in spec.columns if "input" in c.sources]
+    """Spec columns fed from the input ("input" source) -> the input column with that header.
+
+    In a list whose dose columns were read, a dose column of the import takes that dose's
+    cells or nothing: matched by header text it would take another dose's cell (the "Tên
+    vắc xin" of dose 3 for a dose 2 without a date column, the one row of a person's booster
+    as Mũi 1)."""
+    doses_read = table.dose_layout is not None
+    wanted = [c for c in spec.columns if "input" in c.sources
+              and not (doses_read and any(s.startswith("dose:") for s in c.sources))]
     cells = [HeaderCell(col, text) for col, text in table.headers.items()]
     return assign_columns(wanted, cells)
 
@@ -213,8 +220,8 @@ def record_values(rec: Record, number: int, raw_row: Sequence[object], spec: Imp
             elif kind == "field":
                 value = field_value(rec, arg, sex_codes)
             elif kind == "dose":
-                number, _, part = arg.partition(":")
-                value = dose_value(rec, int(number), part)
+                dose_no, _, part = arg.partition(":")
+                value = dose_value(rec, int(dose_no), part)
             elif kind == "settings":
                 value = nfc(str(getattr(settings, arg, "") or "")).strip()
             elif kind == "const":
