@@ -427,3 +427,36 @@ def test_dose013_names_only_the_columns_the_list_has(parts, field, missing):
     rec = run([None, "FF1234"], layout=layout)
     [f] = [f for f in rec.findings if f.code.startswith("DOSE")]
     assert (f.code, f.field) == ("DOSE013", field) and f.message.endswith(missing)
+
+
+def _long(*doses: tuple[object, str, str]):
+    rows = [(10 + i, [*PERSON, n, v, d, f"L{i}", "01004"]) for i, (n, v, d) in
+            enumerate(doses)]
+    [rec] = check_rows([rows[0]], COLS, today=TODAY, dose_layout=LONG,
+                       person_rows={10: rows})
+    return rec
+
+
+def test_dose_numbers_in_words_as_in_headers():
+    """"Mũi thứ" cells read like headers: ordinals, boosters ("lần 2" is dose 4) and the
+    additional dose; digits only read "nhắc lại lần 2" as dose 2."""
+    rec = _long(("Mũi 1", "Pfizer", "01/09/2021"), ("Mũi 2", "Pfizer", "22/09/2021"),
+                ("Mũi nhắc lại", "Pfizer", "05/01/2022"),
+                ("Mũi nhắc lại lần 2", "Moderna", "06/05/2022"))
+    assert [d.number for d in rec.doses] == [1, 2, 3, 4]
+    assert [f.code for f in rec.findings] == []
+    rec = _long(("Mũi thứ hai", "Pfizer", "01/10/2021"),
+                ("Mũi thứ nhất", "Pfizer", "01/09/2021"))
+    assert [(d.number, d.row) for d in rec.doses] == [(1, 11), (2, 10)]
+    assert [f.code for f in rec.findings] == []
+
+
+def test_dose014_same_number_twice():
+    rec = _long(("Mũi 1", "Pfizer", "01/09/2021"), ("Mũi 1", "Pfizer", "01/10/2021"))
+    [f] = rec.findings
+    assert (f.code, f.row, f.field) == ("DOSE014", 11, "dose1_date")
+    assert f.message == "Mũi 1 được ghi 2 lần cho cùng một người."
+    # a repeat does not hide a gap: 1, 1, 3 still lacks dose 2
+    rec = _long(("1", "Pfizer", "01/09/2021"), ("1", "Pfizer", "01/10/2021"),
+                ("3", "Pfizer", "05/01/2022"))
+    assert sorted(f.code for f in rec.findings) == ["DOSE009", "DOSE014"]

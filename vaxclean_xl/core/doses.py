@@ -257,17 +257,51 @@ def load_catalogue(path: str | Path | None = None,
 
 # --- building a record's doses ----------------------------------------------------------------
 
-_NUMBER_RE = re.compile(r"[0-9]+")
+# How lists name a dose, in folded text (``normalize.fold``): "Mũi 2", "Liều thứ hai",
+# "M3", "Mũi nhắc lại (lần 2)", "Mũi bổ sung". Headers and "Mũi thứ" cells share it.
+_ORDINALS = {"nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5}
+ORDINAL_WORDS = "|".join(_ORDINALS)
+_LABEL_NUMBER = re.compile(
+    rf"\b(?:mui|lieu|lan tiem|lan)(?: tiem)?(?: (?:thu|so))? ?(\d{{1,2}}|(?:{ORDINAL_WORDS})\b)"
+    r"|\bm ?(\d{1,2})\b"
+)
+_BOOSTER = re.compile(r"\bnhac lai\b(?: (?:lan|mui))?(?: thu)? ?(\d)?")
+_ADDITIONAL = re.compile(r"\b(?:mui|lieu) (?:tiem )?bo sung\b")
+_BARE_NUMBER = re.compile(r"^\D*(\d{1,2})\D*$")
+
+
+def label_number(folded: str) -> tuple[int, str] | None:
+    """(dose number, how it was named: "n", "booster", "additional") of a dose label in
+    folded text; the explicit number wins ("Mũi 4 nhắc lại lần 2" is 4), a booster without
+    one is 3 ("lần 2": 4), the additional dose 3 (the one after a two-dose primary series,
+    as the platform counts it)."""
+    booster = _BOOSTER.search(folded)
+    rest = folded[:booster.start()] + folded[booster.end():] if booster else folded
+    m = _LABEL_NUMBER.search(rest)
+    if m:
+        raw = m.group(1) or m.group(2)
+        n = int(raw) if raw.isdigit() else _ORDINALS[raw]
+        return (n, "n") if 1 <= n <= 20 else None
+    if booster:
+        return (2 + int(booster.group(1)) if booster.group(1) else 3), "booster"
+    if _ADDITIONAL.search(folded):
+        return 3, "additional"
+    return None
 
 
 def dose_number(value: object) -> int | None:
-    """The dose number of a "Mũi thứ" cell: 2, 2.0, "2", "Mũi 2", "3 (nhắc lại)"."""
+    """The dose number of a "Mũi thứ" cell: 2, 2.0, "2", "Mũi 2", "Mũi thứ hai",
+    "3 (nhắc lại)", "Mũi nhắc lại lần 2" (4), "Mũi bổ sung" (3); None when it names none."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
         return int(value) if float(value).is_integer() and 0 < value < 100 else None
-    m = _NUMBER_RE.search(str(value))
-    return int(m.group()) if m and 0 < int(m.group()) < 100 else None
+    folded = nz.fold(str(value))
+    named = label_number(folded)
+    if named is not None:
+        return named[0]
+    m = _BARE_NUMBER.match(folded)  # "2", "(2)", "2."
+    return int(m.group(1)) if m and 0 < int(m.group(1)) < 100 else None
 
 
 def is_empty(value: object) -> bool:

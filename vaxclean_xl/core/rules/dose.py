@@ -9,6 +9,7 @@ a ``dose<N>_<part>`` field, and the record's ``vaccination`` status sums them up
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import repeat
@@ -149,6 +150,17 @@ DOSE013 = rule(
     example="Mũi 1: tên vắc xin và ngày tiêm trống, số lô FF1234",
     fix="Ghi tên vắc xin và ngày tiêm theo phiếu tiêm, hoặc xóa số lô và địa điểm tiêm nếu "
         "người này chưa tiêm mũi này.",
+)
+
+DOSE014 = rule(
+    "DOSE014", "dose-number-repeated", "dose_date", E, OK,
+    "Mũi {n} được ghi {count} lần cho cùng một người.",
+    "Dose {n} is recorded {count} times for the same person.",
+    short_vi="Cùng một mũi được ghi nhiều lần.",
+    why="Mỗi người chỉ có một mũi 1, một mũi 2…; hai dòng cùng số mũi thường do gõ nhầm số "
+        "mũi (mũi 2 ghi thành mũi 1) hoặc nhập trùng một mũi.",
+    example="Hai dòng «Mũi 1», ngày 01/09/2021 và 01/10/2021",
+    fix="Sửa số mũi theo phiếu tiêm, hoặc xóa dòng nhập trùng.",
 )
 
 # --- warnings ------------------------------------------------------------------------------
@@ -569,7 +581,9 @@ def _check_doses(rec: Record, facts: list[tuple], dob: _dt.date | None,
         if year is not None and not f[2] <= year <= f[3]:  # not surely of age that day
             dose = f[0]
             _check_person(rec, dose, dose.date, dob, f[4])  # type: ignore[arg-type]
-    if facts[-1][5] != len(facts):
+    # numbers 1..n without a gap; one row per dose (a Dose with its own row) may also
+    # repeat a number, which the count alone would not show
+    if facts[-1][5] != len(facts) or facts[0][0].row is not None:
         _check_gaps(rec, facts)
     first = facts[0]
     kinds = first[11] if first[5] == 1 else None
@@ -610,8 +624,17 @@ def _check_pair(rec: Record, prev: tuple, f: tuple, series: Vaccine | None, kind
 
 
 def _check_gaps(rec: Record, facts: list[tuple]) -> None:
-    """A later dose recorded without the one before it (the doses' numbers have a gap)."""
+    """A dose number recorded twice (one row per dose: two "Mũi 1" rows), and a later dose
+    recorded without the one before it (the doses' numbers have a gap)."""
     numbers = {f[5] for f in facts}
+    if len(numbers) < len(facts):
+        counts = Counter(f[5] for f in facts)
+        seen_twice: set[int] = set()
+        for f in facts:  # reported on each repeat after the first
+            n = f[5]
+            if counts[n] > 1 and n in seen_twice:
+                _add(rec, DOSE014, f[0], "date", count=counts[n])
+            seen_twice.add(n)
     if max(numbers) <= len(numbers):
         return
     seen = set()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from vaxclean_xl.core.doses import ORDINAL_WORDS, label_number
 from vaxclean_xl.core.model import DoseLayout
 from vaxclean_xl.io.reader.headers import normalize_header
 
@@ -35,16 +36,8 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPACES = re.compile(r"\s+")
 _TRIM = " :.-_,;"
 
-_ORDINALS = {"nhat": 1, "mot": 1, "hai": 2, "ba": 3, "tu": 4, "bon": 4, "nam": 5}
-_ORD = "|".join(_ORDINALS)
+_ORD = ORDINAL_WORDS
 
-# A dose number inside a header ("Số lô mũi 3", "Loại vắc xin M2", "Mũi thứ hai").
-_NUMBER = re.compile(
-    rf"\b(?:mui|lieu|lan tiem|lan)(?: tiem)?(?: (?:thu|so))? ?(\d{{1,2}}|(?:{_ORD})\b)"
-    r"|\bm ?(\d{1,2})\b"
-)
-_BOOSTER = re.compile(r"\bnhac lai\b(?: (?:lan|mui))?(?: thu)? ?(\d)?")
-_ADDITIONAL = re.compile(r"\b(?:mui|lieu) (?:tiem )?bo sung\b")
 # A header that is nothing but a dose label ("Mũi 2", "Mũi nhắc lại", "Mũi bổ sung").
 _LABEL = re.compile(
     rf"^(?:mui|lieu|lan tiem)(?: tiem)?(?: (?:thu|so))? ?(?:\d{{1,2}}|{_ORD}|nhac lai"
@@ -87,22 +80,6 @@ def _clean(text: str) -> tuple[str, str]:
     return full, _SPACES.sub(" ", _BRACKETS.sub(" ", full)).strip(_TRIM)
 
 
-def _number(text: str) -> tuple[int, str] | None:
-    """(dose number, how it was named: "n", "booster", "additional") read in a header."""
-    booster = _BOOSTER.search(text)
-    rest = text[:booster.start()] + text[booster.end():] if booster else text
-    m = _NUMBER.search(rest)  # "Mũi 4 nhắc lại lần 2": the explicit number wins
-    if m:
-        raw = m.group(1) or m.group(2)
-        n = int(raw) if raw.isdigit() else _ORDINALS[raw]
-        return (n, "n") if 1 <= n <= 20 else None
-    if booster:
-        return (2 + int(booster.group(1)) if booster.group(1) else 3), "booster"
-    if _ADDITIONAL.search(text):
-        return 3, "additional"
-    return None
-
-
 def _part(text: str, loose: bool) -> str | None:
     for part, pattern in _PARTS_LOOSE if loose else _PARTS_STRICT:
         if pattern.search(text):
@@ -129,11 +106,11 @@ def find_doses(
         full, text = _clean(texts[col])
         if not text or _NOT_A_DOSE.search(full):
             continue
-        own = _number(text)
+        own = label_number(text)
         group_text = groups.get(col)
         group = None
         if group_text is not None and group_text != texts[col]:
-            group = _number(_clean(group_text)[1])
+            group = label_number(_clean(group_text)[1])
         if own is not None and _LABEL.match(text):
             # A header that is only a dose label: its group's sub-header or, flat, the date.
             numbered[col] = (*own, "date", 1)
