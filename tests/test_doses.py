@@ -460,3 +460,43 @@ def test_dose014_same_number_twice():
     rec = _long(("1", "Pfizer", "01/09/2021"), ("1", "Pfizer", "01/10/2021"),
                 ("3", "Pfizer", "05/01/2022"))
     assert sorted(f.code for f in rec.findings) == ["DOSE009", "DOSE014"]
+
+
+def test_booster_counts_from_3_for_a_person_without_the_additional_dose(tmp_path):
+    """A list with "Mũi bổ sung" and "Mũi nhắc lại" columns: the booster of a person with no
+    additional dose is their dose 3 (it used to be dose 4 "without dose 3", an error that
+    blocked the passport), that of a person with one dose 4; a finding marks the booster's
+    own cell. Both ways of building doses (the wide hot path, and build_doses when the
+    layout also has one-row-per-dose columns) agree."""
+    import openpyxl
+
+    from vaxclean_xl.core.presentation import mark_notes
+    from vaxclean_xl.io.reader import read_table
+
+    src = tmp_path / "bo-sung.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Mũi 1", "Vắc xin mũi 1",
+               "Mũi 2", "Vắc xin mũi 2", "Mũi bổ sung", "Vắc xin mũi bổ sung",
+               "Mũi nhắc lại", "Vắc xin mũi nhắc lại"])
+    ws.append([*PERSON, "01/09/2021", "Pfizer", "22/09/2021", "Pfizer", None, None,
+               "05/01/2022", "Moderna"])
+    ws.append(["Trần Thị Bình", "05/07/1995", "Nữ", "038195001234", "01/10/2021",
+               "Vero Cell", "22/10/2021", "Vero Cell", "05/12/2021", "Pfizer", "05/03/2022",
+               "Pfizer"])
+    ws.append(["Lê Văn Cường", "02/01/2001", "Nam", "035201001235", "01/09/2021", "Pfizer",
+               "22/09/2021", "Pfizer", None, None, "05/10/2021", "Moderna"])
+    wb.save(src)
+    table = read_table(src)
+    assert table.dose_layout.additional == 3
+    mixed = DoseLayout(wide=table.dose_layout.wide, long={"site": 30}, additional=3)
+    for layout in (table.dose_layout, mixed):
+        result = validate_rows(table.rows, table.columns, today=TODAY, dose_layout=layout)
+        recs = result.records
+        assert [[d.number for d in r.doses] for r in recs] == [[1, 2, 3], [1, 2, 3, 4],
+                                                               [1, 2, 3]]
+        found = [[(f.code, f.field) for f in r.findings if f.code.startswith("DOSE")]
+                 for r in recs]
+        assert found == [[], [], [("DOSE102", "dose3_date")]]
+        marks = {(row, col) for row, col, _sev, _text in mark_notes(table.columns, result)}
+        assert (recs[2].row, 10) in marks and (recs[2].row, 8) not in marks  # K, not I

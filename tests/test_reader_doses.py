@@ -231,10 +231,11 @@ def test_additional_dose_is_dose_3_and_a_booster_follows_it() -> None:
              5: "Mũi nhắc lại", 6: "Mũi nhắc lại lần 2"}
     layout = find_doses(texts, {}, [0, 1])
     assert layout == DoseLayout(wide={1: {"date": 2}, 2: {"date": 3}, 3: {"date": 4},
-                                      4: {"date": 5}, 5: {"date": 6}})
+                                      4: {"date": 5}, 5: {"date": 6}}, additional=3)
     alone = find_doses({0: "Họ và tên", 1: "Mũi nhắc lại", 2: "Mũi nhắc lại lần 2",
                         3: "Mũi bổ sung - Vắc xin"}, {}, [0])
-    assert alone == DoseLayout(wide={3: {"vaccine": 3}, 4: {"date": 1}, 5: {"date": 2}})
+    assert alone == DoseLayout(wide={3: {"vaccine": 3}, 4: {"date": 1}, 5: {"date": 2}},
+                               additional=3)
     boosters = find_doses({0: "Họ và tên", 1: "Mũi nhắc lại", 2: "Mũi nhắc lại lần 2"}, {}, [0])
     assert boosters == DoseLayout(wide={3: {"date": 1}, 4: {"date": 2}})
 

@@ -349,6 +349,8 @@ class DosePlan:
     number_col: int | None
     # the wide slots as plain tuples (number, get, where, width): the hot loop
     flat: tuple[tuple[int, Callable, DoseColumns, int], ...] = ()
+    # DoseLayout.additional: a person without that dose has the later ones a number lower
+    additional: int | None = None
 
     @classmethod
     def of(cls, layout: DoseLayout) -> DosePlan:
@@ -357,7 +359,18 @@ class DosePlan:
         long = (DoseSlot.of(0, layout.long) if any(p in layout.long for p in DOSE_PARTS)
                 else None)
         flat = tuple((w.number, w.get, w.where, w.width) for w in wide)
-        return cls(wide, long, layout.long.get("number"), flat)
+        additional = layout.additional if any(w.number == layout.additional for w in wide) \
+            else None
+        return cls(wide, long, layout.long.get("number"), flat, additional)
+
+
+def renumbered(doses: list[Dose], additional: int | None) -> list[Dose]:
+    """``doses`` (in number order) as the platform counts them: without the additional
+    dose of a list that has a column for it, each later dose one number lower."""
+    if additional is None or any(d.number == additional for d in doses):
+        return doses
+    return [d if d.number < additional else
+            Dose(d.number - 1, d.values, d.row, d.where, d.vaccine, d.date) for d in doses]
 
 
 def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
@@ -377,6 +390,7 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
                 if v is not None and v != "" and (v.__class__ is not str or not v.isspace()):
                     doses.append(Dose(number, got, row, where))
                     break
+        doses = renumbered(doses, plan.additional)
     slot = plan.long
     if slot is not None:
         rows = (person_rows or {}).get(rec.row) or [(rec.row, values)]

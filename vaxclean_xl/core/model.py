@@ -100,6 +100,10 @@ class DoseLayout:
 
     wide: dict[int, dict[str, int]] = field(default_factory=dict)
     long: dict[str, int] = field(default_factory=dict)
+    # the number of a "Mũi bổ sung" (additional dose) group a list has beside its boosters:
+    # a person without that dose has each later dose one number lower (the platform counts
+    # the first booster as dose 3 for them, 4 for those with the additional dose)
+    additional: int | None = None
 
     def __bool__(self) -> bool:
         return bool(self.wide or self.long)

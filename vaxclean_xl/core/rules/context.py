@@ -27,5 +27,8 @@ class Context:
     # the wide dose slots, each a memo of its cell values -> checked dose
     # (``rules.dose._SlotMemo``, a dict)
     dose_slots: list[dict] = field(default_factory=list)
+    # the same for the slots after an additional dose, one number lower: for the persons
+    # without that dose (``DosePlan.additional``), by slot position
+    dose_slots_lower: dict[int, dict] = field(default_factory=dict)
     # one copy of each dose cell value seen, the memos' keys are made of (``rules.dose``)
     dose_cells: dict = field(default_factory=dict)

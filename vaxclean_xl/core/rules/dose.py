@@ -413,6 +413,8 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
             gots = [get(v) if len(v) >= need else  # type: ignore[assignment]
                     tuple(v[c] if c < len(v) else None for c in cols) for v in rows]
         columns.append(list(map(memo.__getitem__, gots)))  # a miss: _SlotMemo.__missing__
+    if plan.additional is not None:
+        _lower_after_additional(rows, columns, slots, plan.additional, ctx)
     # each record's checked doses and its doses, made in C (``map``): only the checks that
     # need the person run in Python
     facts_of = list(map(list, map(filter, repeat(None), zip(*columns, strict=True))))
@@ -426,6 +428,30 @@ def check_rows(batch: list[tuple[Record, Sequence[object]]], ctx: Context) -> No
 
 
 _DOSE_OF = itemgetter(0)
+
+
+def _lower_after_additional(rows: list[Sequence[object]], columns: list[list], slots: list,
+                            additional: int, ctx: Context) -> None:
+    """For each person without the additional dose, the doses after it one number lower
+    (``DosePlan.additional``), from memos of those slots at the lower number."""
+    a = next(i for i, m in enumerate(slots) if m.number == additional)
+    later = [j for j, m in enumerate(slots) if m.number > additional]
+    lower = ctx.dose_slots_lower
+    for j in later:
+        if j not in lower:
+            m = slots[j]
+            lower[j] = _SlotMemo(m.number - 1, m.get_cells, m.where, m.need, ctx)
+    for i, fact in enumerate(columns[a]):
+        if fact is not None:
+            continue
+        values = rows[i]
+        for j in later:
+            if columns[j][i] is not None:
+                memo = lower[j]
+                got = (memo.get_cells(values) if len(values) >= memo.need else
+                       tuple(values[c] if c < len(values) else None
+                             for c in memo.where.cols.values()))
+                columns[j][i] = memo[got]
 
 
 class _SlotMemo(dict):

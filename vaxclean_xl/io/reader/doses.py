@@ -19,7 +19,8 @@ Dose numbers: "Mũi N", "Mũi thứ N", "M N", "Liều N", "Lần tiêm N", "Mũ
 dose of 10722/BYT-DP, given after the primary series to the immunocompromised and to
 Sinopharm/Sputnik V recipients) is dose 3, the one after the two primary doses, as the
 platform counts it; when a list has both a "Mũi bổ sung" and an unnumbered "Mũi nhắc lại",
-the booster follows it as dose 4.
+the booster's column follows it as dose 4 and the layout names the additional dose
+(``DoseLayout.additional``): a person without it has the booster as dose 3.
 """
 
 from __future__ import annotations
@@ -157,8 +158,11 @@ def _wide(
     wide: dict[int, dict[str, int]] = {}
     for (number, part), (_q, col) in sorted(best.items()):
         wide.setdefault(number, {})[part] = col
+    additional = next((n for n, k, _p, _q in numbered.values() if k == "additional"), None)
     return DoseLayout(wide={n: dict(sorted(p.items(), key=lambda kv: kv[1]))
-                            for n, p in sorted(wide.items())}) if wide else None
+                            for n, p in sorted(wide.items())},
+                      additional=additional if shift and additional in wide else None
+                      ) if wide else None
 
 
 def _long(unnumbered: dict[int, str], number_col: int | None) -> DoseLayout | None:
