@@ -400,3 +400,16 @@ def test_unnumbered_vaccine_column_joins_the_dose_beside_it() -> None:
     texts = {0: "Họ và tên", 1: "Ngày tiêm", 2: "Số lô", 3: "Tên vắc xin", 5: "Tên vắc xin"}
     assert find_doses(texts, groups, [0]) == DoseLayout(
         wide={1: {"date": 1, "lot": 2, "vaccine": 3}})
+
+
+def test_a_second_column_for_the_same_dose_cell_is_named() -> None:
+    """Two "Ngày tiêm mũi 1" columns: the first is read and the user is told which one, not
+    left to find a date "missing" that sits in the second (found by a fuzzing review)."""
+    from vaxclean_xl.notices import collect
+
+    texts = {0: "Họ và tên", 7: "Ngày tiêm mũi 1", 8: "Mũi 1 - Vắc xin", 9: "Ngày tiêm mũi 1"}
+    with collect() as said:
+        layout = find_doses(texts, {}, [0])
+    assert layout == DoseLayout(wide={1: {"date": 7, "vaccine": 8}})
+    assert said == ["Cột J cũng là «Ngày tiêm» của mũi 1 như cột H; chỉ đọc cột H, hãy gộp "
+                    "hai cột nếu cả hai có dữ liệu."]

@@ -29,8 +29,10 @@ import re
 from collections.abc import Iterable
 
 from vaxclean_xl.core.doses import ORDINAL_WORDS, label_number
-from vaxclean_xl.core.model import DoseLayout
+from vaxclean_xl.core.model import DOSE_PART_LABEL_VI, DoseLayout
+from vaxclean_xl.io.reader.columns import column_letter
 from vaxclean_xl.io.reader.headers import normalize_header
+from vaxclean_xl.notices import notify
 
 _STAR = re.compile(r"\(\s*\*+\s*\)|\*")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -149,6 +151,10 @@ def _wide(
         held = best.get((number, part))
         if held is None or priority > held[0]:
             best[(number, part)] = (priority, col)
+        elif priority == held[0]:  # two columns for one cell of a dose: the first is read
+            notify(f"Cột {column_letter(col)} cũng là «{DOSE_PART_LABEL_VI[part]}» của mũi "
+                   f"{number} như cột {column_letter(held[1])}; chỉ đọc cột "
+                   f"{column_letter(held[1])}, hãy gộp hai cột nếu cả hai có dữ liệu.")
     for col, part in unnumbered.items():
         for near in (col + 1, col - 1):
             number = col_number.get(near)
