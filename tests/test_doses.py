@@ -500,3 +500,18 @@ def test_booster_counts_from_3_for_a_person_without_the_additional_dose(tmp_path
         assert found == [[], [], [("DOSE102", "dose3_date")]]
         marks = {(row, col) for row, col, _sev, _text in mark_notes(table.columns, result)}
         assert (recs[2].row, 10) in marks and (recs[2].row, 8) not in marks  # K, not I
+
+
+def test_one_row_per_dose_numbers_as_the_platform_counts():
+    """After a "Mũi bổ sung" row the booster is dose 4; a repeated "Mũi nhắc lại" is the
+    next dose; a number written first wins over the words after it."""
+    rec = _long(("Mũi 1", "Vero Cell", "01/10/2021"), ("Mũi 2", "Vero Cell", "22/10/2021"),
+                ("Mũi bổ sung", "Pfizer", "05/12/2021"),
+                ("Mũi nhắc lại", "Pfizer", "05/03/2022"))
+    assert [d.number for d in rec.doses] == [1, 2, 3, 4]
+    assert [f.code for f in rec.findings] == []
+    rec = _long(("Mũi 1", "Pfizer", "01/09/2021"), ("Mũi 2", "Pfizer", "22/09/2021"),
+                ("Mũi nhắc lại", "Pfizer", "05/01/2022"),
+                ("Mũi nhắc lại", "Moderna", "06/05/2022"))
+    assert [d.number for d in rec.doses] == [1, 2, 3, 4]
+    assert dose_number("4 (nhắc lại)") == 4 and dose_number("5 - nhắc lại lần 2") == 5

@@ -152,3 +152,49 @@ def test_messages_say_what_is_wrong(base, tmp_path, capsys):
     assert main(["export-import", str(base), "-o", str(out), "--report", str(out)]) == 2
     err = capsys.readouterr().err
     assert "Hai tệp kết quả cùng tên «r.xlsx»" in err and not out.exists()
+
+
+def test_an_empty_styled_far_cell_is_no_value(base, tmp_path):
+    """<c r="XFD1048576" s="1"></c> under a huge <dimension> holds no value: calamine reads
+    the sheet as it is, so the guard lets it through (only a real value is refused)."""
+    import re
+    import zipfile
+
+    from vaxclean_xl.io.reader.extent import check_extent
+
+    def rewrite(dst: Path, cell: bytes) -> Path:
+        with zipfile.ZipFile(base) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = re.sub(rb'<dimension ref="[^"]*"/>',
+                                  b'<dimension ref="A1:XFD1048576"/>', data)
+                    data = data.replace(b"</sheetData>",
+                                        b'<row r="1048576">' + cell + b"</row></sheetData>")
+                z.writestr(info, data)
+        return dst
+    check_extent(rewrite(tmp_path / "empty.xlsx", b'<c r="XFD1048576" s="1"></c>'),
+                 "xlsx", SHEET)
+    with pytest.raises(VaxcleanError) as err:
+        check_extent(rewrite(tmp_path / "value.xlsx",
+                             b'<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>'),
+                     "xlsx", SHEET)
+    assert err.value.code == "E109"
+
+
+def test_a_signers_name_under_renamed_headers_is_no_added_person(base, tmp_path):
+    from vaxclean_xl.commands.merge import merge_files
+    from vaxclean_xl.commands.split import split_file
+
+    split_file(base, tmp_path / "chia")
+    first = sorted((tmp_path / "chia").glob("*.xlsx"))[0]
+    back = tmp_path / "ve"
+    back.mkdir()
+    wb = openpyxl.load_workbook(first)
+    ws = wb.worksheets[0]
+    ws["C6"], ws["F6"], ws["I6"] = "Tên", "CCCD", "Sửa tên"
+    sign = next(c for row in ws.iter_rows() for c in row if c.value == "(Ký, ghi rõ họ tên)")
+    ws.cell(sign.row + 3, sign.column).value = "Trần Thị Hoa"
+    wb.save(back / first.name)
+    out = merge_files(base, [back], tmp_path / "gop.xlsx", tmp_path / "gop.json")
+    assert out.report["summary"]["added"] == 0

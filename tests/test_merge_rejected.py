@@ -170,6 +170,6 @@ def test_accept_of_nothing_held_back_is_reported(case, capsys):
     main(["merge", str(case["src"]), str(case["chia"]), "-o", str(out),
           "--accept", "99999:dob", "--accept", f"{row_of(DONG[1])}:Họ và tên"])
     err = capsys.readouterr().err
-    assert "--accept 99999:dob: không có sửa nào bị giữ lại ở dòng 99999, trường «Ngày sinh»" \
-        in err
+    assert ("--accept 99999:dob: không có giá trị sửa nào bị giữ lại ở dòng 99999, trường "
+            "«Ngày sinh»") in err
     assert f"--accept {row_of(DONG[1])}:" not in err  # the one that applied is not reported

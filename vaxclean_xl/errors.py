@@ -37,7 +37,8 @@ class E(enum.StrEnum):
     INPUT = ("E100", "Không dùng được tệp đầu vào",
              "An input cannot be used (InputError raised without a more specific code).")
     FILE_MISSING = ("E101", "Không tìm thấy tệp",
-                    "The list file (or the import template given) does not exist.")
+                    "The list file (or the import template given) does not exist, or is a "
+                    "folder.")
     UNSUPPORTED_FORMAT = ("E102", "Định dạng tệp không được hỗ trợ",
                           "Not .xlsx/.xlsm/.xls/.ods/.csv, or an HTML/XML page saved under a "
                           "spreadsheet suffix.")
@@ -46,7 +47,9 @@ class E(enum.StrEnum):
                   "determined.")
     PASSWORD = ("E104", "Tệp có mật khẩu",
                 "The workbook is password-protected; it must be saved without the password.")
-    EMPTY = ("E105", "Không có dữ liệu", "The file, or the sheet open in Excel, holds no data.")
+    EMPTY = ("E105", "Không có dữ liệu",
+             "The file, or the sheet open in Excel, holds no data, or a header without any "
+             "record under it.")
     NO_HEADER = ("E106", "Không tìm thấy dòng tiêu đề",
                  "No header row (full name and one of date of birth, ID, sex) in the first "
                  "rows of the sheet.")
@@ -65,13 +68,15 @@ class E(enum.StrEnum):
     OUTPUT = ("E200", "Không ghi được tệp kết quả",
               "An output cannot be written (OutputError raised without a more specific code).")
     OUTPUT_IS_INPUT = ("E201", "Tệp kết quả trùng tệp đầu vào",
-                       "An output path is the input file (or another input) itself.")
+                       "An output path is the input file or another input itself, or a file "
+                       "merge or progress would read from a folder given to it.")
     NO_WRITE_ACCESS = ("E202", "Không có quyền ghi vào thư mục",
                        "Permission denied, a read-only folder, or a part of the path that is "
                        "a file, not a folder.")
     PATH_IS_FOLDER = ("E203", "Đường dẫn là thư mục", "The output path names a folder.")
     OUTPUT_SUFFIX = ("E204", "Đuôi tệp kết quả không đúng",
-                     "export-import: the output's suffix differs from the template's.")
+                     "A workbook output is not named .xlsx/.xlsm (export-import: the "
+                     "template's own suffix or .xlsx).")
     FILE_IN_USE = ("E205", "Tệp đang mở",
                    "The file is open in Excel, or busy in another program.")
     DISK_FULL = ("E206", "Ổ đĩa đầy", "No space left on the disk (or the quota is used up).")

@@ -289,19 +289,55 @@ def label_number(folded: str) -> tuple[int, str] | None:
     return None
 
 
-def dose_number(value: object) -> int | None:
-    """The dose number of a "Mũi thứ" cell: 2, 2.0, "2", "Mũi 2", "Mũi thứ hai",
-    "3 (nhắc lại)", "Mũi nhắc lại lần 2" (4), "Mũi bổ sung" (3); None when it names none."""
+_LEADING_NUMBER = re.compile(r"^\W*(\d{1,2})\b")
+
+
+def dose_label(value: object) -> tuple[int, str] | None:
+    """(dose number, how it was named: "n", "booster", "additional") of a "Mũi thứ" cell:
+    2, 2.0, "2", "Mũi 2", "Mũi thứ hai", "4 (nhắc lại)" (the number written first wins),
+    "Mũi nhắc lại" (3, "booster"), "Mũi nhắc lại lần 2" (4), "Mũi bổ sung" (3); None
+    when it names none."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
-        return int(value) if float(value).is_integer() and 0 < value < 100 else None
+        return (int(value), "n") if float(value).is_integer() and 0 < value < 100 else None
     folded = nz.fold(str(value))
+    m = _LEADING_NUMBER.match(folded)
+    if m and 0 < int(m.group(1)) < 100:
+        return int(m.group(1)), "n"
     named = label_number(folded)
     if named is not None:
-        return named[0]
-    m = _BARE_NUMBER.match(folded)  # "2", "(2)", "2."
-    return int(m.group(1)) if m and 0 < int(m.group(1)) < 100 else None
+        return named
+    m = _BARE_NUMBER.match(folded)  # "(2)", "2."
+    return (int(m.group(1)), "n") if m and 0 < int(m.group(1)) < 100 else None
+
+
+def dose_number(value: object) -> int | None:
+    """The dose number of a "Mũi thứ" cell (:func:`dose_label`), alone."""
+    label = dose_label(value)
+    return label[0] if label is not None else None
+
+
+def person_numbers(labels: list[tuple[int, str] | None]) -> list[int]:
+    """The dose number of each of a person's rows (one row per dose), from their "Mũi thứ"
+    labels, as the platform counts: after an additional dose ("Mũi bổ sung") a booster named
+    without a number ("Mũi nhắc lại") is one later, a booster label repeated is the next
+    dose, and a row without a label takes its place in the order."""
+    shift = any(lb is not None and lb[1] == "additional" for lb in labels)
+    out: list[int] = []
+    boosters: list[int] = []
+    for i, lb in enumerate(labels, start=1):
+        if lb is None:
+            out.append(i)
+            continue
+        n, kind = lb
+        if kind == "booster":
+            n += shift
+            if n in boosters:
+                n = max(boosters) + 1
+            boosters.append(n)
+        out.append(n)
+    return out
 
 
 def is_empty(value: object) -> bool:
@@ -397,10 +433,9 @@ def build_doses(rec: Record, values: Sequence[object], plan: DosePlan,
         if len(rows) > 1:
             rec.rows = [r for r, _ in rows]
         col = plan.number_col
-        for i, (row, vals) in enumerate(rows, start=1):
-            number = i
-            if col is not None and col < len(vals):
-                number = dose_number(vals[col]) or i
+        labels = [dose_label(vals[col]) if col is not None and col < len(vals) else None
+                  for _row, vals in rows]
+        for number, (row, vals) in zip(person_numbers(labels), rows, strict=True):
             dose = slot.dose(number, row, vals)
             if dose is not None:
                 doses.append(dose)

@@ -22,6 +22,7 @@ def gc_paused() -> Iterator[None]:
             # 100,000 records). Move it to the oldest generation instead, where a surviving
             # object would end up anyway: freeze() then unfreeze() is two list splices and
             # resets the young count; cycles there are still collected by full collections.
-            gc.freeze()
-            gc.unfreeze()
+            if not gc.get_freeze_count():  # a host's own frozen objects stay frozen
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()

@@ -160,6 +160,10 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
     rep = Path(report) if report else None
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise MergeError(f"Tệp kết quả «{out.name}» là sổ tính Excel nên phải có đuôi .xlsx "
+                         f"hoặc .xlsm, không phải «{out.suffix or '(không đuôi)'}».",
+                         code=E.OUTPUT_SUFFIX)
     files, manifest_paths, held = collect_returned(
         returned, skip=[original, out] + ([rep] if rep else []))
     for target in (out, rep):
@@ -206,7 +210,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
                                    [g.proposals, pg.proposals], accept, today)
     used = {(r.row, r.field) for r in rejected if r.applied}
     for row, fld in sorted(accept - used):  # a typo in --accept must not pass unnoticed
-        notify(f"--accept {row}:{fld}: không có sửa nào bị giữ lại ở dòng {row}, trường "
+        notify(f"--accept {row}:{fld}: không có giá trị sửa nào bị giữ lại ở dòng {row}, trường "
                f"«{FIELD_LABEL_VI.get(fld, fld)}»; bỏ qua.")
     result = validate_records(got.checked, table.columns, today)
     # a list an earlier merge wrote (status block present) carries that merge's change log:

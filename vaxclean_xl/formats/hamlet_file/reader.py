@@ -156,11 +156,13 @@ def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
 
 
 def lone_name(row: ReturnedRow) -> bool:
-    """Only a name typed, no key, nothing else: a signer's line, not a person."""
-    if row.key_text or row.note or row.extra:
+    """Only a name typed, no key, nothing else: a signer's line, not a person (the name
+    may sit in a column whose header the hamlet renamed, one the merge does not know)."""
+    if row.key_text or row.note:
         return False
     typed = [f for f, v in (*row.orig.items(), *row.corr.items()) if not blank(v)]
-    return typed == ["full_name"]
+    extra = [v for v in row.extra.values() if not blank(v)]
+    return typed == ["full_name"] and not extra or not typed and len(extra) == 1
 
 
 def is_signature(row: ReturnedRow) -> bool:

@@ -26,7 +26,12 @@ from vaxclean_xl.xlsx.package import PackageParts, workbook_sheets
 MAX_CELLS = 120_000_000
 
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
-_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"[^>]*?(/?)>')
+# a whole cell element: its reference, whether it closes itself, and its content
+_CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?r="([A-Z]+)(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?c>)',
+                   re.S)
+_CELL_START = re.compile(rb"<(?:\w+:)?c[\s>/]")
+# a value: <v>…</v> with something in it, or an inline string
+_VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
 _CHUNK = 1 << 20
 
 
@@ -77,22 +82,25 @@ def _sheet_member(parts: PackageParts, sheet: str) -> str | None:
 
 def _far_value(head: bytes, fh: object) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """((first row, first column), (last row, last column)) of the cells holding a value
-    (not self-closing), 0-based columns; None when there are none."""
+    (a non-empty <v> or an inline string, as calamine counts), 0-based columns; None when
+    there are none."""
     lo_r = lo_c = 1 << 62
     hi_r = hi_c = -1
     tail = b""
     chunk = head
     while chunk:
         data = tail + chunk
-        cut = data.rfind(b"<")  # a tag cut by the chunk's end waits for the next chunk
+        chunk = fh.read(_CHUNK)  # type: ignore[attr-defined]
+        # a cell cut by the chunk's end waits for the next chunk (the last is read whole)
+        starts = [m.start() for m in _CELL_START.finditer(data, max(0, len(data) - 65536))]
+        cut = starts[-1] if starts and chunk else -1
         body, tail = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
         for m in _CELL.finditer(body):
-            if m.group(3):  # <c r=".." s=".."/>: a style, no value
+            if not m.group(3) or not _VALUE.search(m.group(3)):  # a style, no value
                 continue
             r, c = int(m.group(2)), col_index(m.group(1).decode())
             lo_r, hi_r = min(lo_r, r), max(hi_r, r)
             lo_c, hi_c = min(lo_c, c), max(hi_c, c)
-        chunk = fh.read(_CHUNK)  # type: ignore[attr-defined]
     if hi_r < 0:
         return None
     return (lo_r, lo_c), (hi_r, hi_c)

@@ -126,6 +126,7 @@ def read_table(
                     if sheet is not None:    # for, another sheet may still hold the list
                         raise
                     too_large = too_large or exc
+                    notify(f"Bỏ qua trang «{name}»: {exc.message}")
                     continue
                 src = calamine_source(workbook.get_sheet_by_name(name), name)
                 if src is None:
