@@ -14,8 +14,8 @@ from typing import NoReturn
 
 from vaxclean_xl.core.doses import load_catalogue
 from vaxclean_xl.core.validate import Validation, validate_rows
-from vaxclean_xl.errors import E, InputError, OutputError
-from vaxclean_xl.io.atomic import refuse_same_file
+from vaxclean_xl.errors import E, InputError
+from vaxclean_xl.io.atomic import refuse_same_file, require_suffix
 from vaxclean_xl.io.reader import Table, read_table
 from vaxclean_xl.settings import Settings, load_settings
 
@@ -120,11 +120,8 @@ def open_list(
     """
     src = Path(src)
     out = Path(output) if output else (beside(src, suffix) if suffix else None)
-    if out is not None and out.suffix.lower() not in workbook:  # (the output's kind)
-        raise OutputError(
-            f"Tệp kết quả «{out.name}» là sổ tính Excel nên phải có đuôi "
-            f"{' hoặc '.join(workbook)}, không phải «{out.suffix or '(không đuôi)'}».",
-            code=E.OUTPUT_SUFFIX)
+    if out is not None:
+        require_suffix(out, workbook)
     others = [p for p in inputs if p is not None]
     for target in (out, *outputs):
         if target is not None:

@@ -52,7 +52,7 @@ from pathlib import Path
 from vaxclean_xl.commands.common import beside, open_list
 from vaxclean_xl.core.model import Category, Record, Severity, field_label_vi
 from vaxclean_xl.core.normalize import cell_text, format_date, nfc, parse_date
-from vaxclean_xl.errors import E, InputError, OutputError, VaxcleanError
+from vaxclean_xl.errors import E, InputError, OutputError
 from vaxclean_xl.formats.import_file import (
     HeaderCell,
     ImportSpec,
@@ -77,7 +77,7 @@ from vaxclean_xl.formats.import_report import (
     write_import_report,
 )
 from vaxclean_xl.formats.validation_report import load_baseline
-from vaxclean_xl.io.atomic import output_batch, refuse_same_file
+from vaxclean_xl.io.atomic import output_batch, refuse_same_file, require_suffix
 from vaxclean_xl.io.office import Converter, LibreOfficeConverter, OfficeError
 from vaxclean_xl.io.reader import Table, column_letter
 from vaxclean_xl.logs import log_line
@@ -253,11 +253,7 @@ def _check_paths(src: Path, out: Path, rep: Path, template: Path | None,
     if rep.resolve() == out.resolve():
         raise OutputError(f"Hai tệp kết quả cùng tên «{out.name}» (tệp import và báo cáo); "
                           "hãy chọn tên khác nhau.", code=E.DUPLICATE_OUTPUT)
-    if template is not None and out.suffix.lower() not in _output_suffixes(template):
-        allowed = " hoặc ".join(_output_suffixes(template))
-        raise VaxcleanError(
-            f"Tệp kết quả phải có đuôi {allowed} (theo tệp mẫu), không phải "
-            f"«{out.suffix or '(không đuôi)'}».", code=E.OUTPUT_SUFFIX)
+    require_suffix(out, _output_suffixes(template) if template is not None else (".xlsx",))
 
 
 def _output_suffixes(template: Path) -> tuple[str, ...]:
@@ -366,8 +362,7 @@ def _export(src: Path, out: Path, rep: Path, tpl: Path | None, base: Path | None
                                  the_spec, shown_name=tpl.name)
 
     opened = open_list(src, out, sheet=sheet, mapping=mapping, settings=conf, today=today,
-                       validate=False,
-                       workbook=_output_suffixes(tpl) if tpl is not None else (".xlsx",))
+                       validate=False, workbook=(out.suffix.lower(),))  # (_check_paths)
     table = opened.table
     if "id_number" not in table.columns:
         raise InputError("Danh sách không có cột Số CCCD/CMND: không xác định được bản ghi "

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from vaxclean_xl.errors import E, OutputError, os_error_cause
 
-__all__ = ["OutputBatch", "atomic_path", "output_batch", "refuse_same_file"]
+__all__ = ["OutputBatch", "atomic_path", "output_batch", "refuse_same_file",
+           "require_suffix"]
 
 
 def refuse_same_file(output: Path, *inputs: Path) -> None:
@@ -33,6 +34,16 @@ def refuse_same_file(output: Path, *inputs: Path) -> None:
                 f"Tệp kết quả «{out.name}» trùng với tệp đầu vào; hãy chọn tên khác.",
                 code=E.OUTPUT_IS_INPUT,
             )
+
+
+def require_suffix(output: Path, allowed: tuple[str, ...] = (".xlsx", ".xlsm")) -> None:
+    """Raise when a workbook ``output`` is not named with one of the ``allowed`` suffixes:
+    an .xlsx written under .csv (or no) suffix does not open as the user expects."""
+    if Path(output).suffix.lower() not in allowed:
+        raise OutputError(
+            f"Tệp kết quả «{Path(output).name}» là sổ tính Excel nên phải có đuôi "
+            f"{' hoặc '.join(allowed)}, không phải «{Path(output).suffix or '(không đuôi)'}».",
+            code=E.OUTPUT_SUFFIX)
 
 
 def _output_error(target: Path, exc: OSError, *, existing: bool = False) -> OutputError:

@@ -79,7 +79,7 @@ from vaxclean_xl.formats.merge_report import (
     is_merged_workbook,
     read_change_log,
 )
-from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file
+from vaxclean_xl.io.atomic import OutputBatch, output_batch, refuse_same_file, require_suffix
 from vaxclean_xl.io.reader import Table
 from vaxclean_xl.logs import log_line
 from vaxclean_xl.notices import notify
@@ -160,10 +160,7 @@ def _merge_files(original: str | Path, returned: Sequence[str | Path],
     original = Path(original)
     out = Path(output) if output else original.with_name(original.stem + OUTPUT_SUFFIX)
     rep = Path(report) if report else None
-    if out.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise MergeError(f"Tệp kết quả «{out.name}» là sổ tính Excel nên phải có đuôi .xlsx "
-                         f"hoặc .xlsm, không phải «{out.suffix or '(không đuôi)'}».",
-                         code=E.OUTPUT_SUFFIX)
+    require_suffix(out)
     files, manifest_paths, held = collect_returned(
         returned, skip=[original, out] + ([rep] if rep else []))
     for target in (out, rep):

@@ -155,26 +155,30 @@ def _rows(sheet_rows: list[tuple[int, list]], header_row: int,
     return out
 
 
+def _lone_cell(row: ReturnedRow) -> tuple[str | None, object] | None:
+    """(field, value) of the one cell typed in a row without key or note (field None: a
+    column the merge does not know, as when the hamlet renamed its header); None when the
+    row holds anything else."""
+    if row.key_text or row.note:
+        return None
+    typed = [(f, v) for f, v in (*row.orig.items(), *row.corr.items(),
+                                 *((None, v) for v in row.extra.values())) if not blank(v)]
+    return typed[0] if len(typed) == 1 else None
+
+
 def lone_name(row: ReturnedRow) -> bool:
     """Only a name typed, no key, nothing else: a signer's line, not a person (the name
-    may sit in a column whose header the hamlet renamed, one the merge does not know)."""
-    if row.key_text or row.note:
-        return False
-    typed = [f for f, v in (*row.orig.items(), *row.corr.items()) if not blank(v)]
-    extra = [v for v in row.extra.values() if not blank(v)]
-    return typed == ["full_name"] and not extra or not typed and len(extra) == 1
+    may sit in a column whose header the hamlet renamed)."""
+    cell = _lone_cell(row)
+    return cell is not None and cell[0] in ("full_name", None)
 
 
 def is_signature(row: ReturnedRow) -> bool:
     """The hamlet file's own signature block ('NGƯỜI RÀ SOÁT', '(Ký, ghi rõ họ tên)'): a
-    row whose one typed cell is such a title, in the name column or, when the hamlet
-    renamed that column's header, in a column the merge does not know."""
-    if row.key_text or row.note:
-        return False
-    typed = [v for v in (*row.orig.values(), *row.corr.values(), *row.extra.values())
-             if not blank(v)]
-    # the list reader's titles: one list of them
-    return len(typed) == 1 and is_signature_text(cell_text(typed[0]))
+    row whose one typed cell, in any column, is such a title (the list reader's titles: one
+    list of them)."""
+    cell = _lone_cell(row)
+    return cell is not None and is_signature_text(cell_text(cell[1]))
 
 
 def _decrypt(path: Path, password: str | None, tmpdir: Path | None) -> Path:

@@ -39,11 +39,9 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SPACES = re.compile(r"\s+")
 _TRIM = " :.-_,;"
 
-_ORD = ORDINAL_WORDS
-
 # A header that is nothing but a dose label ("Mũi 2", "Mũi nhắc lại", "Mũi bổ sung").
 _LABEL = re.compile(
-    rf"^(?:mui|lieu|lan tiem)(?: tiem)?(?: (?:thu|so))? ?(?:\d{{1,2}}|{_ORD}|nhac lai"
+    rf"^(?:mui|lieu|lan tiem)(?: tiem)?(?: (?:thu|so))? ?(?:\d{{1,2}}|{ORDINAL_WORDS}|nhac lai"
     r"(?: (?:lan )?(?:thu )?\d)?|bo sung)$"
 )
 # The one-row-per-dose list's dose number column ("Mũi thứ", "Mũi số", "Liều", "Lần tiêm").
